@@ -1,0 +1,138 @@
+package retry_test
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"reliability/01_retry/retry"
+)
+
+// The tests in this file pin down what Do promises beyond the library.
+
+func TestDoErrorSaysHowManyAttempts(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		op, _ := script(failing(5)...)
+		err := retry.Do(context.Background(), retry.Policy{MaxAttempts: 3}, op)
+		require.ErrorIs(t, err, errBoom)
+		assert.EqualError(t, err, "retry: giving up after 3 attempts: failure 3: boom")
+	})
+}
+
+func TestDoKeepsPermanentMark(t *testing.T) {
+	op, _ := script(retry.Permanent(errBoom))
+	err := retry.Do(context.Background(), retry.Policy{}, op)
+	assert.True(t, retry.IsPermanent(err), "an outer retry loop must see the mark too")
+	assert.Equal(t, "boom", err.Error())
+	assert.Nil(t, retry.Permanent(nil))
+	assert.False(t, retry.IsPermanent(errBoom))
+}
+
+func TestDoDoesNotSleepPastDeadline(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
+		defer cancel()
+		p := retry.Policy{MaxAttempts: 10, InitialDelay: time.Second, MaxDelay: time.Minute, Jitter: retry.NoJitter}
+
+		op, calls := script(failing(10)...)
+		start := time.Now()
+		err := retry.Do(ctx, p, op)
+
+		// Attempts at 0s and 1s; the next would start at 3s, after the 2.5s
+		// deadline, so Do gives up at 1s instead of sleeping 2s for nothing.
+		assert.Equal(t, time.Second, time.Since(start))
+		assert.Equal(t, 2, *calls)
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		require.ErrorIs(t, err, errBoom, "the last error stays reachable")
+		assert.Contains(t, err.Error(), "stopped after 2 attempts")
+	})
+}
+
+func TestDoWaitsWhenTheNextAttemptFits(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+		defer cancel()
+		p := retry.Policy{MaxAttempts: 2, InitialDelay: time.Second, Jitter: retry.NoJitter}
+		op, calls := script(failing(1)...)
+		require.NoError(t, retry.Do(ctx, p, op))
+		assert.Equal(t, 2, *calls)
+	})
+}
+
+func TestDoDoesNotStartAfterCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	op, calls := script()
+	err := retry.Do(ctx, retry.Policy{}, op)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Zero(t, *calls)
+	assert.EqualError(t, err, "retry: stopped before the first attempt: context canceled")
+}
+
+func TestDoCancelKeepsLastError(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		op := func(context.Context) error {
+			cancel() // the caller gives up while the attempt is running
+			return errBoom
+		}
+		err := retry.Do(ctx, retry.Policy{}, op)
+		require.ErrorIs(t, err, context.Canceled)
+		require.ErrorIs(t, err, errBoom)
+		assert.EqualError(t, err, "retry: stopped after 1 attempts: context canceled (last error: boom)")
+	})
+}
+
+func TestDoPassesContextToOp(t *testing.T) {
+	type key struct{}
+	ctx := context.WithValue(context.Background(), key{}, "v")
+	err := retry.Do(ctx, retry.Policy{}, func(got context.Context) error {
+		if got.Value(key{}) != "v" {
+			return errors.New("op did not get the caller's context")
+		}
+		return nil
+	})
+	require.NoError(t, err)
+}
+
+func TestDoFullJitterStaysUnderTheCap(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := retry.Policy{MaxAttempts: 6, InitialDelay: 10 * time.Millisecond, MaxDelay: 50 * time.Millisecond}
+		var delays []time.Duration
+		p.OnRetry = func(_ int, _ error, d time.Duration) { delays = append(delays, d) }
+		op, _ := script(failing(10)...)
+		start := time.Now()
+		_ = retry.Do(context.Background(), p, op)
+
+		var sum time.Duration
+		for k, d := range delays {
+			assert.LessOrEqual(t, d, p.Capped(k+1), "retry %d", k+1)
+			assert.GreaterOrEqual(t, d, time.Duration(0))
+			sum += d
+		}
+		assert.Equal(t, sum, time.Since(start), "Do waits exactly the delays it reports")
+	})
+}
+
+func TestDoWithSeededRandIsReplayable(t *testing.T) {
+	run := func() []time.Duration {
+		var delays []time.Duration
+		synctest.Test(t, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(42, 0))
+			p := retry.Policy{MaxAttempts: 5, Jitter: retry.DecorrelatedJitter, Rand: rng.Int64N,
+				OnRetry: func(_ int, _ error, d time.Duration) { delays = append(delays, d) }}
+			op, _ := script(failing(10)...)
+			_ = retry.Do(context.Background(), p, op)
+		})
+		return delays
+	}
+	first := run()
+	assert.Len(t, first, 4)
+	assert.Equal(t, first, run(), "the same seeded source gives the same delays")
+}

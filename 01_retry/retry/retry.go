@@ -1,0 +1,127 @@
+// Package retry calls an operation again when it fails, waiting a little
+// longer each time, with jitter, so that a brief failure does not become an
+// error for the caller and a long one does not become an attack on the
+// struggling dependency.
+//
+// Retrying is only safe when the operation is idempotent (doing it twice
+// has the same effect as doing it once) and only useful when the failure is
+// transient. Mark errors that retrying cannot fix with Permanent.
+//
+// Do is the hand-rolled loop this lesson studies; DoBackoff does the same
+// job with github.com/cenkalti/backoff/v5 so the two can be compared.
+package retry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Do calls op until it succeeds, returns a permanent error, runs out of
+// attempts, or ctx ends, waiting between attempts as p says.
+//
+//   - Success: Do returns nil as soon as op does.
+//   - Permanent failure: if op returns an error marked with Permanent, Do
+//     returns that error at once, still marked, so an outer retry loop
+//     stops too instead of multiplying attempts.
+//   - Exhausted: after p.MaxAttempts failed attempts Do returns an error
+//     that says how many attempts were made and wraps op's last error.
+//   - Cancellation: Do does not start an attempt once ctx has ended, and a
+//     wait between attempts ends the moment ctx does. The error matches
+//     ctx.Err() and wraps op's last error, if there was one. Do also knows
+//     the deadline: if the next attempt would start at or after it, Do
+//     returns right away instead of sleeping toward certain failure, with
+//     an error matching context.DeadlineExceeded.
+//   - Bad configuration: if p is invalid, Do returns an error wrapping
+//     ErrInvalidPolicy and never calls op.
+//
+// op receives ctx so that it can stop early, and should pass it on to
+// whatever it calls. Do itself allocates nothing when op succeeds at once.
+func Do(ctx context.Context, p Policy, op func(context.Context) error) error {
+	p, err := p.withDefaults()
+	if err != nil {
+		return err
+	}
+	var (
+		lastErr error
+		prev    time.Duration // the previous delay, for DecorrelatedJitter
+	)
+	for attempt := 1; ; attempt++ {
+		if ctx.Err() != nil {
+			return stopped(ctx.Err(), attempt-1, lastErr)
+		}
+		lastErr = op(ctx)
+		if lastErr == nil {
+			return nil
+		}
+		if IsPermanent(lastErr) {
+			return lastErr
+		}
+		if attempt >= p.MaxAttempts {
+			return fmt.Errorf("retry: giving up after %d attempts: %w", attempt, lastErr)
+		}
+
+		delay := p.delay(attempt, prev, p.Rand)
+		prev = delay
+
+		// Sleeping until after the deadline only to fail then wastes the
+		// caller's time: fail now, while the caller can still do
+		// something useful with what is left.
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) <= delay {
+			return fmt.Errorf("retry: stopped after %d attempts: next attempt in %v would start after the deadline: %w (last error: %w)",
+				attempt, delay, context.DeadlineExceeded, lastErr)
+		}
+		if p.OnRetry != nil {
+			p.OnRetry(attempt, lastErr, delay)
+		}
+		if err := sleep(ctx, delay); err != nil {
+			return stopped(err, attempt, lastErr)
+		}
+	}
+}
+
+// stopped builds the error for a retry loop ended by its context.
+func stopped(ctxErr error, attempts int, lastErr error) error {
+	if lastErr == nil {
+		return fmt.Errorf("retry: stopped before the first attempt: %w", ctxErr)
+	}
+	return fmt.Errorf("retry: stopped after %d attempts: %w (last error: %w)", attempts, ctxErr, lastErr)
+}
+
+// sleep waits for d or until ctx ends. It uses a timer it stops on the way
+// out, rather than time.After, so that an early return releases the timer
+// at once.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// permanentError marks an error that retrying cannot fix.
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string { return e.err.Error() }
+func (e *permanentError) Unwrap() error { return e.err }
+
+// Permanent marks err as not worth retrying: Do returns it at once. The
+// returned error has the same message and wraps err, so errors.Is and
+// errors.As still reach the cause. Permanent(nil) is nil.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &permanentError{err: err}
+}
+
+// IsPermanent reports whether err, or any error it wraps, was marked with
+// Permanent.
+func IsPermanent(err error) bool {
+	var p *permanentError
+	return errors.As(err, &p)
+}

@@ -1,0 +1,14 @@
+package exercises
+
+import "net/http"
+
+// MayRetry reports whether r may be sent again without a double effect.
+func MayRetry(r *http.Request) bool {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete:
+		return true
+	case http.MethodPost, http.MethodPatch:
+		return r.Header.Get("Idempotency-Key") != ""
+	}
+	return false
+}

@@ -1,0 +1,28 @@
+package exercises
+
+import (
+	"context"
+	"errors"
+	"net/http"
+)
+
+// IsSuccessful is meant for breaker.Settings.IsSuccessful: it returns true
+// for nil and for an *HTTPError (possibly wrapped) with a 4xx status other
+// than 429, and false for everything else.
+func IsSuccessful(err error) bool {
+	if err == nil {
+		return true
+	}
+	var httpErr *HTTPError
+	if !errors.As(err, &httpErr) {
+		return false
+	}
+	code := httpErr.StatusCode
+	return code >= 400 && code < 500 && code != http.StatusTooManyRequests
+}
+
+// IsExcluded is meant for breaker.Settings.IsExcluded: it returns true when
+// err is or wraps context.Canceled.
+func IsExcluded(err error) bool {
+	return errors.Is(err, context.Canceled)
+}
