@@ -3,8 +3,17 @@ package exercises
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 )
+
+// HTTPError is the error an HTTP client returns for an answer that is not
+// 2xx.
+type HTTPError struct {
+	StatusCode int
+}
+
+func (e *HTTPError) Error() string { return fmt.Sprintf("http status %d", e.StatusCode) }
 
 // IsSuccessful is meant for breaker.Settings.IsSuccessful: it returns true
 // for nil and for an *HTTPError (possibly wrapped) with a 4xx status other

@@ -1,0 +1,43 @@
+package exercises
+
+import "fmt"
+
+// HTTPError is the error an HTTP client returns for an answer that is not
+// 2xx.
+type HTTPError struct {
+	StatusCode int
+}
+
+func (e *HTTPError) Error() string { return fmt.Sprintf("http status %d", e.StatusCode) }
+
+// A breaker protects you from a sick dependency, so it should count only
+// the failures that are the dependency's fault. Two kinds are not:
+//
+//   - A 4xx answer is the caller's mistake (a bad request, a missing
+//     record). The dependency answered promptly and correctly: it is
+//     healthy. The exception is 429 Too Many Requests, which is the
+//     dependency saying it is overloaded.
+//   - context.Canceled means the caller gave up (the user closed the page).
+//     It says nothing about the dependency either way, so it is neither a
+//     success nor a failure. context.DeadlineExceeded is different: the
+//     dependency was too slow, and that is a failure.
+//
+// Counting these as failures makes the breaker open on a burst of 404s or
+// on impatient users, and then every healthy request is refused too.
+
+// IsSuccessful is meant for breaker.Settings.IsSuccessful: it returns true
+// for nil and for an *HTTPError (possibly wrapped) with a 4xx status other
+// than 429, and false for everything else.
+//
+// Exercise 5: implement IsSuccessful and IsExcluded.
+// Hint: errors.As finds an *HTTPError inside a wrapped error; errors.Is
+// finds context.Canceled.
+func IsSuccessful(err error) bool {
+	return false
+}
+
+// IsExcluded is meant for breaker.Settings.IsExcluded: it returns true when
+// err is or wraps context.Canceled.
+func IsExcluded(err error) bool {
+	return false
+}
