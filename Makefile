@@ -6,6 +6,11 @@ LESSONS := $(sort $(wildcard [0-9][0-9]_*))
 # make exercises LESSON=01 runs one lesson's exercises; empty means all.
 LESSON ?=
 
+# bash with pipefail, so that `go test ... | benchratio` fails when the
+# benchmarks do, not only when the ratio printer does.
+SHELL := bash
+.SHELLFLAGS := -o pipefail -c
+
 .DEFAULT_GOAL := help
 .PHONY: help test exercises solutions bench lint fmt tidy run-01 sim-01 run-02 run-03
 

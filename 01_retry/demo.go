@@ -25,8 +25,9 @@ type phaseResult struct {
 
 func runDemo(w io.Writer, o options) error {
 	n := narrate.New(w, o.step)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
+	// No overall deadline: with -step the demo waits for Enter as long as
+	// the instructor talks, and every retry loop is bounded by -attempts.
+	ctx := context.Background()
 
 	newService := func() *flaky.Service {
 		// The same seed gives every phase the same sequence of outcomes,
@@ -125,6 +126,7 @@ func timeline(ctx context.Context, n *narrate.Narrator, do doFunc, p retry.Polic
 	)
 	for i := 1; i <= requests; i++ {
 		attempt := 0
+		// OnRetry always follows a failed attempt, so rows is not empty.
 		p.OnRetry = func(_ int, _ error, d time.Duration) {
 			rows[len(rows)-1][4] = d.Round(100 * time.Microsecond).String()
 			res.waited += d
@@ -136,10 +138,13 @@ func timeline(ctx context.Context, n *narrate.Narrator, do doFunc, p retry.Polic
 			rows = append(rows, []string{fmt.Sprint(i), fmt.Sprint(attempt), fmt.Sprintf("%6.1fms", ms(at)), outcome(err), ""})
 			return err
 		})
-		if err == nil {
+		switch {
+		case err == nil:
 			res.ok++
-		} else {
+		case attempt > 0:
 			rows[len(rows)-1][4] = "gave up"
+		default:
+			rows = append(rows, []string{fmt.Sprint(i), "-", "-", "not attempted: " + err.Error(), ""})
 		}
 	}
 	res.calls = svc.Stats().Calls

@@ -20,6 +20,10 @@ import (
 	"time"
 )
 
+// errReported marks a flag error the flag package has already printed,
+// with the usage, so main does not print it twice.
+var errReported = errors.New("reported")
+
 // options are the demo's flags, validated.
 type options struct {
 	seed     uint64
@@ -31,14 +35,18 @@ type options struct {
 	failRate float64
 	sim      bool
 	json     bool
+
+	simClients []int // client counts to simulate; nil means 10…100 (tests use fewer)
 }
 
 func main() {
 	opts, err := parseFlags(os.Args[1:], os.Stderr)
-	if errors.Is(err, flag.ErrHelp) {
+	switch {
+	case errors.Is(err, flag.ErrHelp):
 		return
-	}
-	if err != nil {
+	case errors.Is(err, errReported):
+		os.Exit(2) // the flag package has already printed the problem
+	case err != nil:
 		fmt.Fprintf(os.Stderr, "01_retry: %v\nRun 'go run ./01_retry -h' for the flags.\n", err)
 		os.Exit(2)
 	}
@@ -79,7 +87,10 @@ Flags:
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return o, err
+		if errors.Is(err, flag.ErrHelp) {
+			return o, err
+		}
+		return o, fmt.Errorf("%w: %w", errReported, err)
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))

@@ -10,7 +10,11 @@ import (
 // runSimulation prints the jitter experiment: a table of calls and
 // completion times for 10…100 clients, then a bar chart, or JSON rows.
 func runSimulation(w io.Writer, o options) error {
-	results, err := sim.Run(sim.Config{Seed: o.seed})
+	seed := o.seed
+	if seed == 0 {
+		seed = sim.DefaultSeed // what sim.Run does with a zero seed; say so
+	}
+	results, err := sim.Run(sim.Config{Seed: seed, Clients: o.simClients})
 	if err != nil {
 		return err
 	}
@@ -25,7 +29,7 @@ off and tries again. Base 5ms, cap 2s, network delay about 10ms each way.
 "calls" is the total number of writes sent; "completion" is when the last
 client succeeded. Averaged over %d runs per point, in virtual time.
 
-`, o.seed, sim.DefaultRuns)
+`, seed, sim.DefaultRuns)
 	if err := sim.WriteTable(w, results); err != nil {
 		return err
 	}

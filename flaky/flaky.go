@@ -246,14 +246,14 @@ func (s *Service) arrive() (n int, latency time.Duration, failure *Error) {
 	coin := s.rng.Float64()
 	extra := s.rng.Float64()
 
-	latency = s.cfg.Latency + time.Duration(extra*float64(s.cfg.LatencyJitter))
+	latency = addSat(s.cfg.Latency, time.Duration(extra*float64(s.cfg.LatencyJitter)))
 
 	since := now.Sub(s.start)
 	reason := ""
 	switch {
 	case n <= s.cfg.FailFirst:
 		reason = "fail-first"
-	case s.cfg.OutageDuration > 0 && since >= s.cfg.OutageStart && since < s.cfg.OutageStart+s.cfg.OutageDuration:
+	case s.cfg.OutageDuration > 0 && since >= s.cfg.OutageStart && since < addSat(s.cfg.OutageStart, s.cfg.OutageDuration):
 		reason = "outage"
 	case coin < s.cfg.FailureRate:
 		reason = "random"
@@ -289,4 +289,13 @@ func wait(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// addSat adds two non-negative durations, saturating instead of wrapping
+// around, so a huge value such as math.MaxInt64 means "forever".
+func addSat(a, b time.Duration) time.Duration {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
 }

@@ -3,6 +3,7 @@ package flaky_test
 import (
 	"context"
 	"errors"
+	"math"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -194,4 +195,13 @@ func TestErrorIsOnlyMatchesItsKind(t *testing.T) {
 	err := flaky.MustNew(flaky.Config{FailFirst: 1}).Call(context.Background())
 	assert.False(t, errors.Is(err, flaky.ErrInvalidConfig))
 	assert.False(t, errors.Is(err, context.Canceled))
+}
+
+func TestHugeDurationsSaturate(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := flaky.MustNew(flaky.Config{OutageStart: time.Second, OutageDuration: math.MaxInt64})
+		time.Sleep(time.Hour)
+		require.ErrorIs(t, s.Call(context.Background()), flaky.ErrTransient,
+			"an outage of MaxInt64 means forever, not an overflow into no outage at all")
+	})
 }

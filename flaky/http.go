@@ -39,6 +39,9 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // (RFC 9110, section 10.2.3), which only allows whole seconds. Rounding up
 // keeps a client from coming back before the server asked.
 func retryAfterSeconds(d time.Duration) string {
-	secs := int64((d + time.Second - 1) / time.Second)
+	secs := int64(d / time.Second)
+	if d%time.Second != 0 {
+		secs++
+	}
 	return strconv.FormatInt(secs, 10)
 }

@@ -2,6 +2,7 @@ package flaky_test
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -29,6 +30,7 @@ func TestServeHTTP(t *testing.T) {
 		{"healthy", flaky.Config{}, http.StatusOK, ""},
 		{"transient is 503 with Retry-After", flaky.Config{FailFirst: 1}, http.StatusServiceUnavailable, "1"},
 		{"429 on request", flaky.Config{FailFirst: 1, HTTPStatus: http.StatusTooManyRequests, RetryAfter: 2500 * time.Millisecond}, http.StatusTooManyRequests, "3"},
+		{"huge Retry-After does not wrap", flaky.Config{FailFirst: 1, RetryAfter: math.MaxInt64}, http.StatusServiceUnavailable, "9223372037"},
 		{"permanent is 400", flaky.Config{FailFirst: 1, Permanent: true}, http.StatusBadRequest, ""},
 	}
 	for _, tc := range cases {

@@ -11,7 +11,9 @@ import "time"
 // multiplier = 2 and k = 100 the answer is maxDelay, not a negative number.
 //
 // Hint: compute in float64 (math.Pow) and compare with maxDelay before
-// converting back to time.Duration.
+// converting back to time.Duration. Converting a float64 too large for an
+// int64 gives an implementation-defined result in Go (a negative number on
+// amd64), so never convert first and cap afterwards.
 func CappedDelay(initial, maxDelay time.Duration, multiplier float64, k int) time.Duration {
 	return 0
 }

@@ -6,7 +6,9 @@ import (
 )
 
 // Retry calls op up to attempts times (the first call included), waiting
-// delay between attempts, and returns nil as soon as op succeeds.
+// delay between attempts, and returns nil as soon as op succeeds. An
+// attempts value below 1 counts as 1: op always gets one chance. There is
+// no wait after the last attempt: nothing follows it.
 //
 //   - If op's error is marked permanent (retry.IsPermanent from
 //     reliability/01_retry/retry reports true), return it at once.

@@ -43,7 +43,11 @@ func TestRetrySucceedsAfterFailures(t *testing.T) {
 func TestRetryGivesUp(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		op, calls := failTimes(100, errFlaky)
+		start := time.Now()
 		err := Retry(context.Background(), 3, time.Second, op)
+		if took := time.Since(start); took != 2*time.Second {
+			t.Errorf("Retry took %v, want 2s: two waits of 1s between three attempts, and no wait after the last", took)
+		}
 		if !errors.Is(err, errFlaky) {
 			t.Errorf("after 3 failed attempts Retry returned %v, want an error wrapping op's last error %q", err, errFlaky)
 		}
@@ -83,6 +87,34 @@ func TestRetryHonoursCancel(t *testing.T) {
 		}
 		if *calls != 2 {
 			t.Errorf("op was called %d times, want 2 (at 0s and 1s; ctx ended at 1.5s)", *calls)
+		}
+	})
+}
+
+func TestRetryDoesNotStartAfterCancel(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		op, calls := failTimes(0, nil)
+		err := Retry(ctx, 3, time.Second, op)
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("ctx was canceled before the call; Retry returned %v, want an error matching context.Canceled", err)
+		}
+		if *calls != 0 {
+			t.Errorf("op was called %d times, want 0: no attempt should start after ctx has ended", *calls)
+		}
+	})
+}
+
+func TestRetryAtLeastOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		op, calls := failTimes(100, errFlaky)
+		err := Retry(context.Background(), 0, time.Second, op)
+		if *calls != 1 {
+			t.Errorf("with attempts = 0, op was called %d times, want 1 (attempts below 1 count as 1)", *calls)
+		}
+		if !errors.Is(err, errFlaky) {
+			t.Errorf("with attempts = 0, Retry returned %v, want an error wrapping op's error %q", err, errFlaky)
 		}
 	})
 }

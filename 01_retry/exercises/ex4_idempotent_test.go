@@ -16,6 +16,8 @@ func TestMayRetry(t *testing.T) {
 		{http.MethodGet, "", true, "GET is idempotent"},
 		{http.MethodHead, "", true, "HEAD is idempotent"},
 		{http.MethodOptions, "", true, "OPTIONS is idempotent"},
+		{http.MethodTrace, "", true, "TRACE is idempotent"},
+		{http.MethodConnect, "", false, "CONNECT opens a tunnel: not known to be safe to repeat"},
 		{http.MethodPut, "", true, "PUT replaces a resource: twice is the same as once"},
 		{http.MethodDelete, "", true, "DELETE twice leaves the resource just as deleted"},
 		{http.MethodPost, "", false, "a POST may charge a card twice"},

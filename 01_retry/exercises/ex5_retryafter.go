@@ -10,7 +10,8 @@ import "time"
 //     time from now until then, or 0 if that time has passed.
 //
 // ok is false for an empty or malformed value (negative numbers, "1.5",
-// garbage); the caller then falls back to its own backoff.
+// garbage, a number of seconds too large for a time.Duration); the caller
+// then falls back to its own backoff.
 //
 // Hint: strconv.Atoi for the first form, http.ParseTime for the second.
 func ParseRetryAfter(value string, now time.Time) (wait time.Duration, ok bool) {

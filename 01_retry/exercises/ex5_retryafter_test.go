@@ -21,6 +21,7 @@ func TestParseRetryAfter(t *testing.T) {
 		{"-5", 0, false},
 		{"1.5", 0, false},
 		{"soon", 0, false},
+		{"99999999999", 0, false}, // about 3,000 years: does not fit a time.Duration
 	}
 	for _, c := range cases {
 		got, ok := ParseRetryAfter(c.value, now)

@@ -13,19 +13,25 @@ import (
 //
 // Where their contracts agree, so do they: op is called at most
 // MaxAttempts times, success returns nil, an error marked with Permanent
-// stops at once, a canceled context ends the wait, and with NoJitter the
-// delays are the same exponential sequence. Where they differ, DoBackoff
-// keeps the library's behaviour, because that is what a learner who picks
-// the library gets:
+// stops at once, a canceled context ends the wait, and with NoJitter,
+// InitialDelay <= MaxDelay and a whole-number Multiplier the delays are the
+// same capped exponential sequence. Where they differ, DoBackoff keeps the
+// library's behaviour, because that is what a learner who picks the
+// library gets:
 //
 //   - Jitter: the library draws from its own global random source, so
 //     Policy.Rand is ignored, and it spreads each delay uniformly over
 //     ±RandomizationFactor around the exponential value. DoBackoff uses 0.5
 //     for every jitter strategy but NoJitter; there is no full, equal or
 //     decorrelated jitter in the library.
+//   - The cap: MaxInterval caps the exponential value before jitter, so a
+//     jittered wait can reach 1.5×MaxDelay; and the first wait is
+//     InitialDelay even when that exceeds MaxDelay.
 //   - Errors: when attempts run out the library returns op's last error as
 //     it is, without an attempt count; when ctx ends it returns only
 //     context.Cause(ctx), dropping the last error.
+//   - Cancellation: the library always calls op once, even with a context
+//     that has already ended, and may then return nil.
 //   - Deadlines: the library sleeps even when the next attempt would start
 //     after ctx's deadline; it only notices when the deadline fires.
 //

@@ -3,6 +3,7 @@ package retry_test
 import (
 	"context"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"testing"
 	"testing/synctest"
@@ -135,4 +136,30 @@ func TestDoWithSeededRandIsReplayable(t *testing.T) {
 	first := run()
 	assert.Len(t, first, 4)
 	assert.Equal(t, first, run(), "the same seeded source gives the same delays")
+}
+
+func TestDoHugeCapDoesNotPanic(t *testing.T) {
+	// MaxDelay = MaxInt64 is a natural way to say "no cap"; the widest
+	// jitter range must not overflow the random source's argument.
+	p := retry.Policy{InitialDelay: time.Hour, MaxDelay: math.MaxInt64, Multiplier: 1e6}
+	for _, j := range []retry.Jitter{retry.FullJitter, retry.EqualJitter, retry.DecorrelatedJitter} {
+		p.Jitter = j
+		assert.NotPanics(t, func() {
+			for k := 1; k < 10; k++ {
+				assert.GreaterOrEqual(t, p.Delay(k, math.MaxInt64, rand.Int64N), time.Duration(0))
+			}
+		}, "jitter %v", j)
+	}
+}
+
+func TestDoNoRetryAnnouncedAfterCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	announced := false
+	p := retry.Policy{OnRetry: func(int, error, time.Duration) { announced = true }}
+	err := retry.Do(ctx, p, func(context.Context) error {
+		cancel()
+		return errBoom
+	})
+	require.ErrorIs(t, err, context.Canceled)
+	assert.False(t, announced, "OnRetry must not announce a wait that will not happen")
 }

@@ -184,7 +184,13 @@ func (p Policy) delay(k int, prev time.Duration, randN func(int64) int64) time.D
 		if hi <= lo {
 			return lo
 		}
-		return lo + time.Duration(randN(int64(hi-lo)+1))
+		width := int64(hi - lo)
+		if width == math.MaxInt64 {
+			// width+1 would overflow; giving up the single top value of a
+			// 292-year range is harmless.
+			return lo + time.Duration(randN(width))
+		}
+		return lo + time.Duration(randN(width+1))
 	}
 	switch p.Jitter {
 	case NoJitter:

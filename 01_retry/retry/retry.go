@@ -61,6 +61,11 @@ func Do(ctx context.Context, p Policy, op func(context.Context) error) error {
 		if attempt >= p.MaxAttempts {
 			return fmt.Errorf("retry: giving up after %d attempts: %w", attempt, lastErr)
 		}
+		if ctx.Err() != nil {
+			// The caller gave up while op ran: announcing a wait through
+			// OnRetry would be a lie.
+			return stopped(ctx.Err(), attempt, lastErr)
+		}
 
 		delay := p.delay(attempt, prev, p.Rand)
 		prev = delay

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"regexp"
 	"sort"
 	"strconv"
@@ -20,10 +21,20 @@ import (
 	"text/tabwriter"
 )
 
-// measurement is one benchmark result line.
+// measurement is the mean of one benchmark's result lines (several with
+// -count).
 type measurement struct {
 	nsPerOp, allocsPerOp float64
 	hasAllocs            bool
+	n                    int
+}
+
+// add folds one more result line into the mean.
+func (m *measurement) add(ns, allocs float64, hasAllocs bool) {
+	m.n++
+	m.nsPerOp += (ns - m.nsPerOp) / float64(m.n)
+	m.allocsPerOp += (allocs - m.allocsPerOp) / float64(m.n)
+	m.hasAllocs = hasAllocs
 }
 
 // benchLine matches "BenchmarkName-8   1000   123.4 ns/op   16 B/op   1 allocs/op".
@@ -47,10 +58,16 @@ type pair struct{ hand, lib *measurement }
 
 func read(in io.Reader, echo io.Writer) (map[string]*pair, error) {
 	pairs := map[string]*pair{}
+	pkg := ""
 	sc := bufio.NewScanner(in)
 	for sc.Scan() {
 		line := sc.Text()
 		fmt.Fprintln(echo, line)
+		if p, ok := strings.CutPrefix(line, "pkg: "); ok {
+			// Benchmarks of the same name in two packages are two pairs.
+			pkg = p
+			continue
+		}
 		m := benchLine.FindStringSubmatch(line)
 		if m == nil {
 			continue
@@ -61,25 +78,28 @@ func read(in io.Reader, echo io.Writer) (map[string]*pair, error) {
 			continue
 		}
 		base, impl := name[:cut], name[cut+1:]
+		if impl != "handrolled" && impl != "library" {
+			continue
+		}
+		if pkg != "" {
+			base = path.Base(pkg) + "." + base
+		}
 		ns, _ := strconv.ParseFloat(m[2], 64)
-		meas := &measurement{nsPerOp: ns}
-		if a := allocs.FindStringSubmatch(m[3]); a != nil {
-			meas.allocsPerOp, _ = strconv.ParseFloat(a[1], 64)
-			meas.hasAllocs = true
+		var allocsPerOp float64
+		a := allocs.FindStringSubmatch(m[3])
+		if a != nil {
+			allocsPerOp, _ = strconv.ParseFloat(a[1], 64)
 		}
 		p := pairs[base]
 		if p == nil {
-			p = &pair{}
+			p = &pair{hand: &measurement{}, lib: &measurement{}}
+			pairs[base] = p
 		}
-		switch impl {
-		case "handrolled":
-			p.hand = meas
-		case "library":
-			p.lib = meas
-		default:
-			continue
+		meas := p.hand
+		if impl == "library" {
+			meas = p.lib
 		}
-		pairs[base] = p
+		meas.add(ns, allocsPerOp, a != nil)
 	}
 	return pairs, sc.Err()
 }
@@ -95,7 +115,7 @@ func report(w io.Writer, pairs map[string]*pair) {
 	fmt.Fprintln(tw, "benchmark\thand-rolled ns/op\tlibrary ns/op\tratio\thand allocs\tlib allocs\t")
 	for _, n := range names {
 		p := pairs[n]
-		if p.hand == nil || p.lib == nil {
+		if p.hand.n == 0 || p.lib.n == 0 {
 			fmt.Fprintf(tw, "%s\t(unpaired)\t\t\t\t\t\n", n)
 			continue
 		}

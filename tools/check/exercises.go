@@ -93,7 +93,9 @@ func runExercises(ws *workspace) result {
 // returns its path. Outside a git checkout, or for a stub not committed
 // yet, it falls back to the working-tree file and says so.
 func committedCopy(dir, stub string) (string, error) {
-	out, err := exec.Command("git", "show", "HEAD:"+filepath.ToSlash(stub)).Output()
+	// "HEAD:./path" is relative to the current directory, so this works
+	// even when the workshop sits inside a larger repository.
+	out, err := exec.Command("git", "show", "HEAD:./"+filepath.ToSlash(stub)).Output()
 	if err != nil {
 		fmt.Printf("    note: %s is not in git's HEAD; checking the working-tree file\n", stub)
 		return stub, nil

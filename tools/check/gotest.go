@@ -12,10 +12,11 @@ import (
 
 // event is one line of go test -json output (see go doc test2json).
 type event struct {
-	Action  string
-	Package string
-	Test    string
-	Output  string
+	Action     string
+	Package    string
+	ImportPath string // set instead of Package on build-output events
+	Test       string
+	Output     string
 }
 
 // testRun is what one go test -json invocation reported.
@@ -34,7 +35,14 @@ type testRun struct {
 
 func goTestJSON(args ...string) testRun {
 	out, err := run(0, nil, "go", append([]string{"test", "-json"}, args...)...)
-	tr := testRun{tests: map[string]string{}, pkgs: map[string]string{}, output: map[string]*strings.Builder{}, err: err}
+	tr := parseTestJSON(out)
+	tr.err = err
+	return tr
+}
+
+// parseTestJSON reads go test -json output.
+func parseTestJSON(out string) testRun {
+	tr := testRun{tests: map[string]string{}, pkgs: map[string]string{}, output: map[string]*strings.Builder{}}
 	var raw strings.Builder
 	sc := bufio.NewScanner(strings.NewReader(out))
 	sc.Buffer(make([]byte, 1<<20), 1<<24)
@@ -45,6 +53,11 @@ func goTestJSON(args ...string) testRun {
 			continue
 		}
 		key := e.Package
+		if key == "" {
+			// Compiler errors arrive as build-output events keyed by
+			// ImportPath, e.g. "reliability/flaky [reliability/flaky.test]".
+			key, _, _ = strings.Cut(e.ImportPath, " ")
+		}
 		if e.Test != "" {
 			top, _, _ := strings.Cut(e.Test, "/")
 			key = e.Package + " " + top
@@ -77,6 +90,9 @@ func (tr testRun) outputOf(key string) string {
 }
 
 func runTests(*workspace) result {
+	if r, ok := checkRaceSupport(); !ok {
+		return r
+	}
 	out, err := run(0, nil, "go", "list", "work")
 	if err != nil {
 		return result{failed: 1, line: "go list work failed", detail: out}
@@ -206,4 +222,17 @@ func listTests(pkg, overlay string) ([]string, error) {
 		}
 	}
 	return tests, nil
+}
+
+// checkRaceSupport explains the one non-Go prerequisite: on Linux the race
+// detector needs cgo, and cgo needs a C compiler. Without one the go
+// command quietly sets CGO_ENABLED=0 and every -race run fails with a
+// terse message; say what to install instead.
+func checkRaceSupport() (result, bool) {
+	out, err := run(0, nil, "go", "env", "CGO_ENABLED")
+	if err == nil && strings.TrimSpace(out) == "1" {
+		return result{}, true
+	}
+	return result{failed: 1, line: "the race detector needs cgo (CGO_ENABLED=1) and a C compiler",
+		detail: "go env CGO_ENABLED says " + strings.TrimSpace(out) + ". Install gcc or clang (e.g. apt-get install gcc) and run again."}, false
 }

@@ -11,6 +11,7 @@ import (
 // Retry calls op up to attempts times, waiting delay in between, and stops
 // early on success, on a permanent error, or when ctx ends.
 func Retry(ctx context.Context, attempts int, delay time.Duration, op func(context.Context) error) error {
+	attempts = max(attempts, 1)
 	var last error
 	for i := 1; i <= attempts; i++ {
 		if err := ctx.Err(); err != nil {

@@ -1,6 +1,7 @@
 package exercises
 
 import (
+	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -14,7 +15,7 @@ func ParseRetryAfter(value string, now time.Time) (wait time.Duration, ok bool) 
 	// Atoi accepts a leading sign; the header does not, so check digits.
 	if value[0] >= '0' && value[0] <= '9' {
 		secs, err := strconv.Atoi(value)
-		if err != nil || secs < 0 {
+		if err != nil || secs < 0 || secs > math.MaxInt64/int(time.Second) {
 			return 0, false
 		}
 		return time.Duration(secs) * time.Second, true
