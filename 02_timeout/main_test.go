@@ -1,0 +1,144 @@
+package main
+
+import (
+	"io"
+	"runtime"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"reliability/02_timeout/timeout"
+	"reliability/flaky/narrate"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// bubbleGoroutines counts the goroutines in the caller's synctest bubble.
+// runtime.NumGoroutine would count the whole test binary, where goroutines
+// of earlier tests may still be exiting.
+func bubbleGoroutines() int {
+	self := make([]byte, 256)
+	header, _, _ := strings.Cut(string(self[:runtime.Stack(self, false)]), "\n")
+	_, tag, ok := strings.Cut(header, ", synctest bubble ")
+	if !ok {
+		panic("bubbleGoroutines called outside a synctest bubble")
+	}
+	buf := make([]byte, 1<<20)
+	n := 0
+	for _, line := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n") {
+		if strings.HasPrefix(line, "goroutine ") && strings.HasSuffix(line, ", synctest bubble "+tag) {
+			n++
+		}
+	}
+	return n
+}
+
+func testConfig() config {
+	return config{seed: 1, calls: 10, latency: 300 * time.Millisecond, timeout: 100 * time.Millisecond}
+}
+
+// TestAbandonCountsTheLeak checks the numbers phases 2 and 3 print. Against
+// a dependency that ignores its context, Do and DoStdlib return at the
+// timeout and leave one goroutine per call running; the plain idiom leaves
+// nothing but returns only when the dependency does. Against a dependency
+// that honours its context, every wrapper returns at the timeout and leaves
+// nothing.
+func TestAbandonCountsTheLeak(t *testing.T) {
+	c := testConfig()
+	for _, w := range wrappers {
+		waits := w.name == "idiom: WithTimeout + call"
+		t.Run(w.name+"/ignoring", func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				r := abandon(w, c.service(true), c.calls, c.timeout, bubbleGoroutines)
+				if waits {
+					if r.returnedAfter < c.latency || r.timeouts != 0 {
+						t.Errorf("returned after %v with %d deadline errors, want no sooner than the latency %v and none",
+							r.returnedAfter, r.timeouts, c.latency)
+					}
+					if r.extraGoroutines != 0 || r.stillWorking != 0 || r.finishedLater != 0 {
+						t.Errorf("after return: %+d goroutines, %d working, %d finished later; want +0, 0, 0",
+							r.extraGoroutines, r.stillWorking, r.finishedLater)
+					}
+					return
+				}
+				if r.returnedAfter != c.timeout || r.timeouts != c.calls {
+					t.Errorf("returned after %v with %d deadline errors, want %v and %d", r.returnedAfter, r.timeouts, c.timeout, c.calls)
+				}
+				if r.extraGoroutines != c.calls || r.stillWorking != c.calls || r.canceled != 0 {
+					t.Errorf("after return: %+d goroutines, %d working, %d cancelled; want +%d, %d, 0",
+						r.extraGoroutines, r.stillWorking, r.canceled, c.calls, c.calls)
+				}
+				if r.finishedLater != c.calls || r.drainedAfter < c.latency {
+					t.Errorf("%d calls finished for nobody, the last at %v; want %d, no earlier than %v",
+						r.finishedLater, r.drainedAfter, c.calls, c.latency)
+				}
+			})
+		})
+		t.Run(w.name+"/cooperative", func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				r := abandon(w, c.service(false), c.calls, c.timeout, bubbleGoroutines)
+				if r.returnedAfter != c.timeout || r.timeouts != c.calls {
+					t.Errorf("returned after %v with %d deadline errors, want %v and %d", r.returnedAfter, r.timeouts, c.timeout, c.calls)
+				}
+				if r.extraGoroutines != 0 || r.stillWorking != 0 || r.canceled != c.calls || r.finishedLater != 0 {
+					t.Errorf("after return: %+d goroutines, %d working, %d cancelled, %d finished later; want +0, 0, %d, 0",
+						r.extraGoroutines, r.stillWorking, r.canceled, r.finishedLater, c.calls)
+				}
+			})
+		})
+	}
+}
+
+// TestRetryLoopBudget checks phase 5's arithmetic in virtual time:
+// 3 × 200ms + 10ms + 20ms without a budget, the 500ms budget with one.
+func TestRetryLoopBudget(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		log := narrate.New(io.Discard, false).Logger()
+		took, started := retryLoop(log, nil)
+		if took != 630*time.Millisecond || started != 3 {
+			t.Errorf("without a budget: %d attempts in %v, want 3 in 630ms", started, took)
+		}
+
+		budget, err := timeout.NewBudget(perAttempt/scale, minAttempt/scale)
+		if err != nil {
+			t.Fatal(err)
+		}
+		took, started = retryLoop(log, &budget)
+		if took != 500*time.Millisecond || started != 3 {
+			t.Errorf("with a budget: %d attempts in %v, want 3 in 500ms", started, took)
+		}
+	})
+}
+
+func TestFlags(t *testing.T) {
+	for _, tt := range []struct {
+		args     []string
+		wantCode int
+		wantErr  string
+	}{
+		{[]string{"-h"}, 0, "Usage: go run ./02_timeout"},
+		{[]string{"-calls", "0"}, 2, "-calls is 0, want 1 to 1000"},
+		{[]string{"-latency", "5s"}, 2, "-latency is 5s, want 10ms to 1s"},
+		{[]string{"-timeout", "0s"}, 2, "-timeout is 0s, want 1ms to 1s"},
+		{[]string{"-timeout", "300ms", "-latency", "200ms"}, 2, "nothing would time out"},
+		{[]string{"-seed", "x"}, 2, "invalid value"},
+		{[]string{"-nope"}, 2, "flag provided but not defined"},
+		{[]string{"extra"}, 2, `unexpected argument "extra"`},
+	} {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var stdout, stderr strings.Builder
+			if code := run(tt.args, &stdout, &stderr); code != tt.wantCode {
+				t.Errorf("exit code %d, want %d (stderr: %s)", code, tt.wantCode, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tt.wantErr) {
+				t.Errorf("stderr %q should contain %q", stderr.String(), tt.wantErr)
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("nothing should reach stdout, got %q", stdout.String())
+			}
+		})
+	}
+}

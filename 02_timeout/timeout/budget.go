@@ -1,0 +1,135 @@
+package timeout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ErrBudgetExhausted is matched by the error a Budget returns when too
+// little time is left before the overall deadline to start another attempt.
+// The error also matches context.DeadlineExceeded. A retry loop should treat
+// it as final: waiting and trying again cannot help, the time left only
+// shrinks.
+var ErrBudgetExhausted = errors.New("timeout: overall budget exhausted")
+
+// Budget splits one overall deadline across the attempts of a retry loop.
+//
+// Retries multiply timeouts: three attempts with a 2 s timeout each, plus
+// backoff between them, can keep a caller waiting well over 6 s (see
+// WorstCase). The fix is one overall deadline, set once by the caller with
+// context.WithTimeout, and a per-attempt timeout that never reaches past it.
+// A Budget applies that rule for every attempt: an attempt gets
+// min(per-attempt timeout, time left before the overall deadline), and no
+// attempt starts with less than a useful minimum left, because an attempt
+// cut off after a few milliseconds only adds load and fails anyway.
+//
+// The overall deadline is the one carried by the context each method gets,
+// so it propagates like any other deadline. A Budget holds no state and is
+// safe for concurrent use. Its zero value is not usable: its methods report
+// ErrInvalidTimeout. Use NewBudget.
+type Budget struct {
+	perAttempt time.Duration
+	minAttempt time.Duration
+}
+
+// NewBudget returns a Budget that gives each attempt at most perAttempt and
+// starts no attempt with less than minAttempt left before the overall
+// deadline. perAttempt must be positive and minAttempt must be in
+// [0, perAttempt]; otherwise NewBudget returns an error wrapping
+// ErrInvalidTimeout.
+func NewBudget(perAttempt, minAttempt time.Duration) (Budget, error) {
+	b := Budget{perAttempt: perAttempt, minAttempt: minAttempt}
+	if err := b.validate(); err != nil {
+		return Budget{}, err
+	}
+	return b, nil
+}
+
+func (b Budget) validate() error {
+	switch {
+	case b.perAttempt <= 0:
+		return fmt.Errorf("%w: per-attempt timeout is %v, want a positive duration", ErrInvalidTimeout, b.perAttempt)
+	case b.minAttempt < 0 || b.minAttempt > b.perAttempt:
+		return fmt.Errorf("%w: minimum attempt time is %v, want between 0 and the per-attempt timeout %v",
+			ErrInvalidTimeout, b.minAttempt, b.perAttempt)
+	}
+	return nil
+}
+
+// Next returns the timeout an attempt started now under ctx would get:
+// the per-attempt timeout, or the time left before ctx's deadline if that is
+// shorter. If ctx has no deadline there is no overall budget, and every
+// attempt gets the per-attempt timeout.
+//
+// If less than the minimum attempt time is left (or nothing at all), Next
+// returns an error matching ErrBudgetExhausted and context.DeadlineExceeded.
+// If ctx has been cancelled, it returns ctx.Err(). A zero Budget returns an
+// error wrapping ErrInvalidTimeout.
+func (b Budget) Next(ctx context.Context) (time.Duration, error) {
+	if err := b.validate(); err != nil {
+		return 0, err
+	}
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return 0, ctx.Err()
+	}
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return b.perAttempt, nil
+	}
+	left := time.Until(deadline)
+	if left <= 0 || left < b.minAttempt {
+		return 0, fmt.Errorf("%w: %v left, an attempt needs at least %v: %w",
+			ErrBudgetExhausted, max(left, 0), b.minAttempt, context.DeadlineExceeded)
+	}
+	return min(b.perAttempt, left), nil
+}
+
+// Do runs op as one attempt within the budget. If Next reports that the
+// budget is exhausted (or ctx cancelled), Do returns that error without
+// calling op. Otherwise it runs op with the package's Do and the per-attempt
+// timeout; since an earlier deadline on ctx wins, the attempt ends at
+// min(per-attempt timeout, overall deadline), as Next said. It returns
+// whatever Do returns: op's own error, or an error matching ErrTimeout when
+// the attempt ran out of time.
+func (b Budget) Do(ctx context.Context, op func(context.Context) error) error {
+	if _, err := b.Next(ctx); err != nil {
+		return err
+	}
+	return Do(ctx, b.perAttempt, op)
+}
+
+// Wrap returns op bound to the budget: each call of the returned function is
+// one attempt run by b.Do. It has the shape a retry loop takes, so the
+// budget composes with any retry helper that passes its context down:
+//
+//	ctx, cancel := context.WithTimeout(ctx, 5*time.Second) // the overall deadline
+//	defer cancel()
+//	err := retry.Do(ctx, policy, budget.Wrap(callService))
+func (b Budget) Wrap(op func(context.Context) error) func(context.Context) error {
+	return func(ctx context.Context) error { return b.Do(ctx, op) }
+}
+
+// WorstCase returns the longest a retry loop can keep its caller waiting
+// when every attempt runs into its timeout: attempts × perAttempt plus every
+// wait between attempts. backoffs lists those waits in order (the wait
+// before attempt 2, before attempt 3, …); values beyond attempts-1 are
+// ignored. It returns 0 if attempts < 1.
+//
+// It is the arithmetic behind the trap "total time = attempts × timeout +
+// backoff": three attempts of 2 s with 100 ms and 200 ms of backoff can take
+// 6.3 s, whatever the single timeout says.
+func WorstCase(attempts int, perAttempt time.Duration, backoffs ...time.Duration) time.Duration {
+	if attempts < 1 {
+		return 0
+	}
+	total := time.Duration(attempts) * perAttempt
+	for i, wait := range backoffs {
+		if i >= attempts-1 {
+			break
+		}
+		total += wait
+	}
+	return total
+}

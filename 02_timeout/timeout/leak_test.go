@@ -1,0 +1,139 @@
+package timeout
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"reliability/flaky"
+)
+
+// TestLeakMadeVisible shows the difference between giving up waiting and
+// cancelling the work. Do returns on time in both cases; only the op that
+// watches its context actually stops.
+func TestLeakMadeVisible(t *testing.T) {
+	for _, impl := range impls {
+		t.Run(impl.name+"/op ignoring its context outlives the call", func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				before := goleak.IgnoreCurrent()
+				release := make(chan struct{})
+				var running atomic.Int32
+				stubborn := func(ctx context.Context) error {
+					running.Add(1)
+					defer running.Add(-1)
+					<-release // never looks at ctx
+					return nil
+				}
+
+				start := time.Now()
+				err := impl.do(t.Context(), time.Second, stubborn)
+				if !errors.Is(err, ErrTimeout) || time.Since(start) != time.Second {
+					t.Fatalf("want ErrTimeout after 1s, got %v after %v", err, time.Since(start))
+				}
+				synctest.Wait()
+				if n := running.Load(); n != 1 {
+					t.Errorf("after the call returned, %d ops were running, want 1: the abandoned op keeps going", n)
+				}
+				if goleak.Find(before) == nil {
+					t.Error("goleak found no leftover goroutine, want the abandoned op's goroutine")
+				}
+
+				close(release) // the op finally finishes; its result goes nowhere
+				synctest.Wait()
+				if n := running.Load(); n != 0 {
+					t.Errorf("after release, %d ops were running, want 0", n)
+				}
+				if err := goleak.Find(before); err != nil {
+					t.Errorf("after release the op's goroutine should have exited: %v", err)
+				}
+			})
+		})
+
+		t.Run(impl.name+"/cooperative op stops with the call", func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				before := goleak.IgnoreCurrent()
+				var running atomic.Int32
+				cooperative := func(ctx context.Context) error {
+					running.Add(1)
+					defer running.Add(-1)
+					<-ctx.Done() // stops as soon as nobody wants the result
+					return ctx.Err()
+				}
+
+				err := impl.do(t.Context(), time.Second, cooperative)
+				if !errors.Is(err, ErrTimeout) {
+					t.Fatalf("want ErrTimeout, got %v", err)
+				}
+				synctest.Wait() // no time passes: only what was already unblocked runs
+				if n := running.Load(); n != 0 {
+					t.Errorf("after the call returned, %d ops were running, want 0", n)
+				}
+				if err := goleak.Find(before); err != nil {
+					t.Errorf("nothing should outlive the call: %v", err)
+				}
+			})
+		})
+	}
+
+	t.Run("flaky dependency ignoring its context keeps working", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			svc := flaky.MustNew(flaky.Config{Latency: 2 * time.Second, IgnoreContext: true})
+
+			err := Do(t.Context(), 300*time.Millisecond, svc.Call)
+			if !errors.Is(err, ErrTimeout) {
+				t.Fatalf("want ErrTimeout, got %v", err)
+			}
+			synctest.Wait()
+			if st := svc.Stats(); st.InFlight != 1 || st.Canceled != 0 {
+				t.Errorf("right after the timeout: %v; want the call still in flight and not canceled", st)
+			}
+
+			time.Sleep(2 * time.Second) // the dependency finishes on its own schedule
+			synctest.Wait()
+			if st := svc.Stats(); st.InFlight != 0 || st.Successes != 1 {
+				t.Errorf("after its latency: %v; want the call finished as a success nobody received", st)
+			}
+		})
+	})
+
+	t.Run("flaky dependency honouring its context is cancelled", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			svc := flaky.MustNew(flaky.Config{Latency: 2 * time.Second})
+
+			err := Do(t.Context(), 300*time.Millisecond, svc.Call)
+			if !errors.Is(err, ErrTimeout) {
+				t.Fatalf("want ErrTimeout, got %v", err)
+			}
+			synctest.Wait()
+			if st := svc.Stats(); st.InFlight != 0 || st.Canceled != 1 {
+				t.Errorf("right after the timeout: %v; want nothing in flight and one canceled call", st)
+			}
+		})
+	})
+
+	t.Run("synchronous idiom waits for an op ignoring its context", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			before := goleak.IgnoreCurrent()
+			p := newProbe(5*time.Second, nil, true)
+
+			start := time.Now()
+			ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+			err := p.op(ctx) // no goroutine: the caller waits for as long as op takes
+			cancel()
+			if elapsed := time.Since(start); elapsed != 5*time.Second {
+				t.Errorf("the call returned after %v, want 5s: a timeout op ignores cannot cut the wait short", elapsed)
+			}
+			if err != nil {
+				t.Errorf("the stubborn op finished its work and returned %v, want nil", err)
+			}
+			if err := goleak.Find(before); err != nil {
+				t.Errorf("nothing should outlive a synchronous call: %v", err)
+			}
+		})
+	})
+}

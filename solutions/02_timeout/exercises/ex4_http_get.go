@@ -1,0 +1,61 @@
+package exercises
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+)
+
+// ErrTimedOut is matched by Fetch's error when the request ran out of time.
+var ErrTimedOut = errors.New("request timed out")
+
+// Fetch GETs url with client and returns the response body.
+//
+// A deadline only helps if it travels with the request: the caller's ctx
+// must reach the transport so that a slow server is cut off, and so that
+// the server sees the request go away and can stop working on it too.
+//
+// Task:
+//   - send the request with ctx attached;
+//   - on status 200, return the body;
+//   - on any other status, return an error that mentions the status code;
+//   - if ctx's deadline or client.Timeout passes first, return an error
+//     that matches both ErrTimedOut and context.DeadlineExceeded;
+//   - if ctx is cancelled, return an error that matches context.Canceled
+//     and not ErrTimedOut: the caller gave up, nothing timed out;
+//   - always close the response body.
+//
+// Hint: http.NewRequestWithContext. The client's error wraps the cause:
+// errors.Is(err, context.DeadlineExceeded) is true for both kinds of
+// timeout, errors.Is(err, context.Canceled) for a cancellation.
+func Fetch(ctx context.Context, client *http.Client, url string) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", classify(err)
+	}
+	defer resp.Body.Close()
+
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return "", classify(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("unexpected status %d: %s", resp.StatusCode, body)
+	}
+	return string(body), nil
+}
+
+// classify marks deadline errors as ErrTimedOut; cancellations and other
+// errors pass through unchanged.
+func classify(err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%w: %w", ErrTimedOut, err)
+	}
+	return err
+}
