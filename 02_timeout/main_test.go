@@ -1,8 +1,8 @@
 package main
 
 import (
-	"io"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -11,7 +11,6 @@ import (
 	"go.uber.org/goleak"
 
 	"reliability/02_timeout/timeout"
-	"reliability/flaky/narrate"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -92,25 +91,62 @@ func TestAbandonCountsTheLeak(t *testing.T) {
 	}
 }
 
-// TestRetryLoopBudget checks phase 5's arithmetic in virtual time:
-// 3 × 200ms + 10ms + 20ms without a budget, the 500ms budget with one.
+// TestRetryLoopBudget checks phase 5's timelines in virtual time, at demo
+// scale: 3 × 200ms + 10ms + 20ms without a budget; with the 500ms budget and
+// a 50ms minimum, a third attempt trimmed to the 70ms left and cut off at the
+// overall deadline; with a 100ms minimum, no third attempt at all.
 func TestRetryLoopBudget(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		log := narrate.New(io.Discard, false).Logger()
-		took, started := retryLoop(log, nil)
-		if took != 630*time.Millisecond || started != 3 {
-			t.Errorf("without a budget: %d attempts in %v, want 3 in 630ms", started, took)
-		}
-
-		budget, err := timeout.NewBudget(perAttempt/scale, minAttempt/scale)
-		if err != nil {
-			t.Fatal(err)
-		}
-		took, started = retryLoop(log, &budget)
-		if took != 500*time.Millisecond || started != 3 {
-			t.Errorf("with a budget: %d attempts in %v, want 3 in 500ms", started, took)
-		}
-	})
+	type line struct {
+		at, ran time.Duration
+		result  string
+	}
+	const timedOut = "timeout"
+	for _, tt := range []struct {
+		name       string
+		minAttempt time.Duration // 0: no budget
+		wantTook   time.Duration
+		want       []line
+	}{
+		{"no budget", 0, 630 * time.Millisecond, []line{
+			{0, 200 * time.Millisecond, timedOut},
+			{210 * time.Millisecond, 200 * time.Millisecond, timedOut},
+			{430 * time.Millisecond, 200 * time.Millisecond, timedOut},
+		}},
+		{"budget, 500ms minimum", minAttempts[0], 500 * time.Millisecond, []line{
+			{0, 200 * time.Millisecond, timedOut},
+			{210 * time.Millisecond, 200 * time.Millisecond, timedOut},
+			{430 * time.Millisecond, 70 * time.Millisecond, "cut off at the overall deadline"},
+		}},
+		{"budget, 1s minimum", minAttempts[1], 430 * time.Millisecond, []line{
+			{0, 200 * time.Millisecond, timedOut},
+			{210 * time.Millisecond, 200 * time.Millisecond, timedOut},
+			{430 * time.Millisecond, 0, "not started: too little time left"},
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var budget *timeout.Budget
+				if tt.minAttempt > 0 {
+					b, err := timeout.NewBudget(perAttempt/scale, tt.minAttempt/scale)
+					if err != nil {
+						t.Fatal(err)
+					}
+					budget = &b
+				}
+				took, timeline := retryLoop(budget)
+				if took != tt.wantTook {
+					t.Errorf("the loop took %v, want %v", took, tt.wantTook)
+				}
+				var got []line
+				for _, a := range timeline {
+					got = append(got, line{a.at, a.ran, errText(a.err)})
+				}
+				if !slices.Equal(got, tt.want) {
+					t.Errorf("timeline (started at, ran, result):\n got %v\nwant %v", got, tt.want)
+				}
+			})
+		})
+	}
 }
 
 func TestFlags(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"reliability/02_timeout/timeout"
@@ -17,26 +16,43 @@ import (
 const (
 	attempts   = 3
 	perAttempt = 2 * time.Second
-	overall    = 5 * time.Second        // what the caller promised its own caller
-	minAttempt = 500 * time.Millisecond // shorter attempts are not worth starting
-	scale      = 10                     // the demo runs 10× faster
+	overall    = 5 * time.Second // what the caller promised its own caller
+	scale      = 10              // the demo runs 10× faster
 )
 
-var backoffs = []time.Duration{100 * time.Millisecond, 200 * time.Millisecond}
+var (
+	backoffs = []time.Duration{100 * time.Millisecond, 200 * time.Millisecond}
+	// minAttempts are the two minimums the budget is run with: attempts
+	// shorter than this are not worth starting. With 500ms the last attempt
+	// is trimmed to what is left and cut off at the overall deadline; with
+	// 1s it is not started at all.
+	minAttempts = []time.Duration{500 * time.Millisecond, time.Second}
+)
+
+// attempt is one line of a retry loop's timeline.
+type attempt struct {
+	n       int
+	at      time.Duration // when it started (or was refused), since the loop began
+	ran     time.Duration // how long it ran; 0 if it never started
+	started bool          // false if the budget refused to start it
+	err     error
+}
 
 // budgetResult is what the retry phase measured.
 type budgetResult struct {
-	worstCase time.Duration // the arithmetic, at production scale
-	without   time.Duration // measured without a budget, at demo scale
-	with      time.Duration // measured with the overall budget, at demo scale
+	worstCase time.Duration   // the arithmetic, at production scale
+	without   time.Duration   // measured without a budget, at demo scale
+	with      []time.Duration // measured with the budget, one per minimum in minAttempts, at demo scale
 }
 
 // retryLoop makes up to attempts attempts against a dependency that never
-// answers in time, sleeping the scaled backoff between them, and logs each
-// attempt. With a budget, attempts go through budget.Do under an overall
-// deadline; without, each gets the full per-attempt timeout. It returns how
-// long the loop took and how many attempts actually started.
-func retryLoop(log *slog.Logger, budget *timeout.Budget) (took time.Duration, started int) {
+// answers in time, waiting the scaled backoff between them. With a budget,
+// attempts go through budget.Do under an overall deadline, and the loop does
+// what a retry loop must with a budget: it stops on ErrBudgetExhausted, and
+// its backoff ends when the overall deadline does. Without one, each attempt
+// gets the full per-attempt timeout. It returns how long the loop took and
+// what each attempt did.
+func retryLoop(budget *timeout.Budget) (took time.Duration, timeline []attempt) {
 	svc := flaky.MustNew(flaky.Config{Latency: time.Hour}) // hangs, but honours its context
 	ctx := context.Background()
 	if budget != nil {
@@ -46,23 +62,43 @@ func retryLoop(log *slog.Logger, budget *timeout.Budget) (took time.Duration, st
 	}
 	start := time.Now()
 	for i := range attempts {
-		began := time.Since(start)
+		began := time.Now()
+		calls := svc.Stats().Calls
 		var err error
 		if budget != nil {
 			err = budget.Do(ctx, svc.Call)
 		} else {
 			err = timeout.Do(ctx, perAttempt/scale, svc.Call)
 		}
-		log.Info("attempt", "n", i+1, "started", ms(began), "ran", ms(time.Since(start)-began), "result", errText(err))
-		if errors.Is(err, timeout.ErrBudgetExhausted) {
+		a := attempt{n: i + 1, at: began.Sub(start), started: svc.Stats().Calls > calls, err: err}
+		if a.started {
+			a.ran = time.Since(began)
+		}
+		timeline = append(timeline, a)
+		if errors.Is(err, timeout.ErrBudgetExhausted) || i == attempts-1 {
 			break
 		}
-		started++
-		if i < len(backoffs) {
-			time.Sleep(backoffs[i] / scale)
+		wait := time.NewTimer(backoffs[i] / scale)
+		select {
+		case <-wait.C:
+		case <-ctx.Done():
+			wait.Stop()
 		}
 	}
-	return time.Since(start), started
+	return time.Since(start), timeline
+}
+
+// timelineTable prints a retry loop's attempts.
+func timelineTable(n *narrate.Narrator, timeline []attempt) {
+	var rows [][]string
+	for _, a := range timeline {
+		ran := "-"
+		if a.started {
+			ran = ms(a.ran)
+		}
+		rows = append(rows, []string{fmt.Sprint(a.n), ms(a.at), ran, errText(a.err)})
+	}
+	n.Table([]string{"attempt", "started at", "ran", "result"}, rows)
 }
 
 func budgetPhase(n *narrate.Narrator) budgetResult {
@@ -72,27 +108,37 @@ func budgetPhase(n *narrate.Narrator) budgetResult {
 	n.Printf("    worst case = %d × %v + %v + %v = %v   (timeout.WorstCase)",
 		attempts, perAttempt, backoffs[0], backoffs[1], r.worstCase)
 	n.Printf("  A caller that promised an answer within %v breaks its promise by %v.", overall, r.worstCase-overall)
-	n.Printf("  The fix: one overall deadline of %v; each attempt gets min(%v, time left) and", overall, perAttempt)
-	n.Printf("  none starts with less than %v left (timeout.Budget).", minAttempt)
+	n.Printf("  The fix: one overall deadline of %v; each attempt gets min(%v, time left), and", overall, perAttempt)
+	n.Printf("  none starts with less than a minimum left (timeout.Budget).")
 	n.Printf("")
-	n.Printf("  Both, run for real at 1:%d scale against a dependency that never answers in time:", scale)
+	n.Printf("  Run for real at 1:%d scale (times below are scaled: read 200ms as 2s) against a", scale)
+	n.Printf("  dependency that never answers in time:")
 
-	log := n.Logger()
-	n.Printf("\n  without a budget:")
-	r.without, _ = retryLoop(log, nil)
+	n.Printf("\n  without a budget: every attempt waits out its full timeout")
+	var timeline []attempt
+	r.without, timeline = retryLoop(nil)
+	timelineTable(n, timeline)
 
-	budget, err := timeout.NewBudget(perAttempt/scale, minAttempt/scale)
-	if err != nil {
-		panic(err) // the constants above are valid
+	for _, minAttempt := range minAttempts {
+		budget, err := timeout.NewBudget(perAttempt/scale, minAttempt/scale)
+		if err != nil {
+			panic(err) // the constants above are valid
+		}
+		n.Printf("\n  with a %v overall budget and a %v minimum per attempt:", overall, minAttempt)
+		took, timeline := retryLoop(&budget)
+		r.with = append(r.with, took)
+		timelineTable(n, timeline)
 	}
-	n.Printf("\n  with a %v overall budget (scaled: %v):", overall, overall/scale)
-	r.with, _ = retryLoop(log, &budget)
 
 	n.Printf("")
-	n.Table([]string{"policy", "took (scaled)", "stands for"},
-		[][]string{
-			{"no budget", ms(r.without), fmt.Sprint((r.without * scale).Round(100 * time.Millisecond))},
-			{fmt.Sprintf("%v budget", overall), ms(r.with), fmt.Sprint((r.with * scale).Round(100 * time.Millisecond))},
-		})
+	rows := [][]string{{"no budget", ms(r.without), standsFor(r.without)}}
+	for i, took := range r.with {
+		rows = append(rows, []string{fmt.Sprintf("%v budget, %v minimum", overall, minAttempts[i]), ms(took), standsFor(took)})
+	}
+	n.Table([]string{"policy", "took (scaled)", "stands for"}, rows)
 	return r
 }
+
+// standsFor converts a duration measured at demo scale back to production
+// scale.
+func standsFor(d time.Duration) string { return (d * scale).Round(100 * time.Millisecond).String() }

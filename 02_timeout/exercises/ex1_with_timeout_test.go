@@ -6,8 +6,6 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
-
-	"go.uber.org/goleak"
 )
 
 func TestWithTimeoutReturnsOpResult(t *testing.T) {
@@ -72,7 +70,7 @@ func TestWithTimeoutGivesOpADeadline(t *testing.T) {
 
 func TestWithTimeoutReturnsOnTime(t *testing.T) {
 	inBubble(t, func(t *testing.T) {
-		before := goleak.IgnoreCurrent()
+		before := bubbleGoroutines()
 		release := make(chan struct{})
 		started := make(chan struct{})
 		stubborn := func(context.Context) error {

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
-
-	"go.uber.org/goleak"
 )
 
 // slowToStop is a cooperative op: it works for work, or until its context
@@ -29,7 +27,7 @@ func slowToStop(running *atomic.Int32, work, cleanup time.Duration, result error
 
 func TestCancelAndWaitLeavesNothingBehind(t *testing.T) {
 	inBubble(t, func(t *testing.T) {
-		before := goleak.IgnoreCurrent()
+		before := bubbleGoroutines()
 		var running atomic.Int32
 		op := slowToStop(&running, time.Hour, time.Second, nil)
 
@@ -107,5 +105,38 @@ func TestCancelAndWaitCallerCancels(t *testing.T) {
 		if elapsed := time.Since(start); elapsed != 300*time.Millisecond {
 			t.Errorf("CancelAndWait should return when the caller cancels (300ms); it returned after %v", elapsed)
 		}
+	})
+}
+
+// TestCancelAndWaitReportsWhyOpStopped uses an op that, once its context
+// ends, fails in its own words, as a network client whose connection was
+// torn down does. The real reason is the deadline or the cancellation, and
+// that is what CancelAndWait should report.
+func TestCancelAndWaitReportsWhyOpStopped(t *testing.T) {
+	errReset := errors.New("conn reset")
+	resetOnCancel := func(ctx context.Context) error {
+		<-ctx.Done()
+		return errReset
+	}
+
+	t.Run("deadline", func(t *testing.T) {
+		inBubble(t, func(t *testing.T) {
+			err := CancelAndWait(t.Context(), time.Second, resetOnCancel)
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("op failed with %q only because its 1s deadline passed, so the error should match context.DeadlineExceeded; got %v", errReset, err)
+			}
+		})
+	})
+	t.Run("caller cancels", func(t *testing.T) {
+		inBubble(t, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			time.AfterFunc(300*time.Millisecond, cancel)
+
+			err := CancelAndWait(ctx, time.Second, resetOnCancel)
+			if !errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("op failed with %q only because the caller cancelled, so the error should match context.Canceled (not DeadlineExceeded); got %v", errReset, err)
+			}
+		})
 	})
 }

@@ -38,6 +38,10 @@ func TestAttemptContextSplitsTheBudget(t *testing.T) {
 		if got := attemptDeadline(t, overall, 2*time.Second, 200*time.Millisecond); got != time.Second {
 			t.Errorf("with 1s left, an attempt should get only that 1s, not 2s; it got %v", got)
 		}
+		time.Sleep(800 * time.Millisecond)
+		if got := attemptDeadline(t, overall, 2*time.Second, 200*time.Millisecond); got != 200*time.Millisecond {
+			t.Errorf("with exactly the 200ms minimum left, an attempt should still start and get those 200ms; it got %v", got)
+		}
 	})
 }
 

@@ -25,9 +25,13 @@ var ErrTimedOut = errors.New("request timed out")
 //     and not ErrTimedOut: the caller gave up, nothing timed out;
 //   - always close the response body.
 //
-// Hint: http.NewRequestWithContext. The client's error wraps the cause:
-// errors.Is(err, context.DeadlineExceeded) is true for both kinds of
-// timeout, errors.Is(err, context.Canceled) for a cancellation.
+// Hint: http.NewRequestWithContext. Check ctx.Err() too, not only the
+// client's error: when the caller gave its deadline or cancellation a cause
+// (context.WithTimeoutCause, context.WithCancelCause), the client's error
+// carries that cause, which matches neither context.DeadlineExceeded nor
+// context.Canceled, while ctx.Err() still says which one it was.
+// client.Timeout leaves ctx alone; its error matches
+// context.DeadlineExceeded.
 func Fetch(ctx context.Context, client *http.Client, url string) (string, error) {
 	return "", errNotImplemented
 }

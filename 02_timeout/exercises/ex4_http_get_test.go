@@ -60,26 +60,42 @@ func TestFetchReportsBadStatus(t *testing.T) {
 }
 
 func TestFetchHonoursCallerDeadline(t *testing.T) {
-	inBubble(t, func(t *testing.T) {
-		svc, client, _ := slowService(time.Second, 0)
-		ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
-		defer cancel()
+	for _, tt := range []struct {
+		name     string
+		deadline func(context.Context) (context.Context, context.CancelFunc)
+	}{
+		{"context.WithTimeout", func(ctx context.Context) (context.Context, context.CancelFunc) {
+			return context.WithTimeout(ctx, 200*time.Millisecond)
+		}},
+		// With a cause, the transport reports the cause, which is not
+		// context.DeadlineExceeded: only ctx.Err() still says it.
+		{"context.WithTimeoutCause", func(ctx context.Context) (context.Context, context.CancelFunc) {
+			return context.WithTimeoutCause(ctx, 200*time.Millisecond, errors.New("checkout budget spent"))
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			inBubble(t, func(t *testing.T) {
+				svc, client, _ := slowService(time.Second, 0)
+				ctx, cancel := tt.deadline(t.Context())
+				defer cancel()
 
-		start := time.Now()
-		_, err := Fetch(ctx, client, "http://flaky.test/")
-		elapsed := time.Since(start)
-		synctest.Wait()
+				start := time.Now()
+				_, err := Fetch(ctx, client, "http://flaky.test/")
+				elapsed := time.Since(start)
+				synctest.Wait()
 
-		if !errors.Is(err, ErrTimedOut) || !errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("the caller's 200ms deadline passed first; the error should match ErrTimedOut and context.DeadlineExceeded; got %v", err)
-		}
-		if elapsed != 200*time.Millisecond {
-			t.Errorf("Fetch should give up at the caller's 200ms deadline; it returned after %v", elapsed)
-		}
-		if st := svc.Stats(); st.Canceled != 1 {
-			t.Errorf("the service should see its call cancelled (the deadline travels with the request); its stats: %v", st)
-		}
-	})
+				if !errors.Is(err, ErrTimedOut) || !errors.Is(err, context.DeadlineExceeded) {
+					t.Errorf("the caller's 200ms deadline passed first; the error should match ErrTimedOut and context.DeadlineExceeded; got %v", err)
+				}
+				if elapsed != 200*time.Millisecond {
+					t.Errorf("Fetch should give up at the caller's 200ms deadline; it returned after %v", elapsed)
+				}
+				if st := svc.Stats(); st.Canceled != 1 {
+					t.Errorf("the service should see its call cancelled (the deadline travels with the request); its stats: %v", st)
+				}
+			})
+		})
+	}
 }
 
 func TestFetchHonoursClientTimeout(t *testing.T) {
@@ -101,21 +117,36 @@ func TestFetchHonoursClientTimeout(t *testing.T) {
 }
 
 func TestFetchTellsCancellationFromTimeout(t *testing.T) {
-	inBubble(t, func(t *testing.T) {
-		_, client, _ := slowService(time.Second, 0)
-		ctx, cancel := context.WithCancel(t.Context())
-		defer cancel()
-		time.AfterFunc(50*time.Millisecond, cancel)
+	for _, tt := range []struct {
+		name   string
+		cancel func(context.Context) (context.Context, context.CancelFunc)
+	}{
+		{"context.WithCancel", context.WithCancel},
+		// With a cause, the transport reports the cause, which is not
+		// context.Canceled: only ctx.Err() still says it.
+		{"context.WithCancelCause", func(ctx context.Context) (context.Context, context.CancelFunc) {
+			ctx, cancel := context.WithCancelCause(ctx)
+			return ctx, func() { cancel(errors.New("user closed the page")) }
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			inBubble(t, func(t *testing.T) {
+				_, client, _ := slowService(time.Second, 0)
+				ctx, cancel := tt.cancel(t.Context())
+				defer cancel()
+				time.AfterFunc(50*time.Millisecond, cancel)
 
-		_, err := Fetch(ctx, client, "http://flaky.test/")
-		synctest.Wait()
-		if !errors.Is(err, context.Canceled) {
-			t.Errorf("the caller cancelled; the error should match context.Canceled; got %v", err)
-		}
-		if errors.Is(err, ErrTimedOut) || errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("the caller cancelled, nothing timed out; the error should not match ErrTimedOut or DeadlineExceeded; got %v", err)
-		}
-	})
+				_, err := Fetch(ctx, client, "http://flaky.test/")
+				synctest.Wait()
+				if !errors.Is(err, context.Canceled) {
+					t.Errorf("the caller cancelled; the error should match context.Canceled; got %v", err)
+				}
+				if errors.Is(err, ErrTimedOut) || errors.Is(err, context.DeadlineExceeded) {
+					t.Errorf("the caller cancelled, nothing timed out; the error should not match ErrTimedOut or DeadlineExceeded; got %v", err)
+				}
+			})
+		})
+	}
 }
 
 // TestFetchOverLoopback talks to a real server on 127.0.0.1. It waits on no

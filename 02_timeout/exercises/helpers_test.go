@@ -2,9 +2,13 @@ package exercises
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -18,28 +22,93 @@ func TestMain(m *testing.M) {
 }
 
 // inBubble runs f in a synctest bubble, where time is virtual. If the code
-// under test leaves a goroutine blocked forever, synctest would panic and
-// take every other test down with it; inBubble turns that into a failure of
-// this test alone, with a hint.
+// under test leaves a goroutine blocked forever, or never returns at all,
+// synctest panics and would take every other test down with it; inBubble
+// turns that into a failure of this test alone, with a hint that fits the
+// kind of deadlock.
 func inBubble(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
 	defer func() {
-		if r := recover(); r != nil {
-			t.Fatalf("a goroutine your code started was still blocked when the test ended (%v). "+
-				"It leaked: something it waits for never happens. A goroutine sending a late result "+
-				"on a channel nobody reads any more is the usual suspect; give the channel room for one value.", r)
+		r := recover()
+		if r == nil {
+			return
+		}
+		switch msg := fmt.Sprint(r); {
+		case strings.Contains(msg, "all goroutines in bubble are blocked"):
+			t.Fatalf("%s never returned (%v): every goroutine was waiting for something that could never "+
+				"happen. Does your code wait on the context that carries the deadline, for example a select "+
+				"on both the result channel and that context's Done channel?", exercise(t), r)
+		case strings.Contains(msg, "main bubble goroutine has exited"):
+			t.Fatalf("%s returned, but a goroutine it started was still blocked when the test ended (%v). "+
+				"It leaked: something it waits for never happens. A goroutine sending a late result on a "+
+				"channel nobody reads any more is the usual suspect; give the channel room for one value.", exercise(t), r)
+		default:
+			panic(r)
 		}
 	}()
 	synctest.Test(t, f)
 }
 
-// noLeftovers fails the test if goroutines other than those in before are
-// still alive. Call synctest.Wait first, so that goroutines that are about
-// to exit have done so.
-func noLeftovers(t *testing.T, before goleak.Option, what string) {
+// exercise names the function a test exercises, from the test's name.
+func exercise(t *testing.T) string {
+	for _, name := range []string{"WithTimeout", "CancelAndWait", "AttemptContext", "Fetch"} {
+		if strings.HasPrefix(t.Name(), "Test"+name) {
+			return name
+		}
+	}
+	return "the function under test"
+}
+
+// bubbleGoroutines returns the stacks of the goroutines in the caller's
+// synctest bubble, keyed by goroutine id. It panics outside a bubble.
+func bubbleGoroutines() map[string]string {
+	buf := make([]byte, 1<<16)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	blocks := strings.Split(string(buf), "\n\n")
+	// The first block is the caller's own goroutine; its header names the
+	// bubble, as in "goroutine 21 [running, synctest bubble 1]:".
+	self, _, _ := strings.Cut(blocks[0], "\n")
+	_, bubble, ok := strings.Cut(self, ", synctest bubble ")
+	if !ok {
+		panic("bubbleGoroutines called outside a synctest bubble")
+	}
+	stacks := make(map[string]string)
+	for _, b := range blocks {
+		header, _, _ := strings.Cut(b, "\n")
+		if strings.HasSuffix(header, ", synctest bubble "+bubble) {
+			id, _, _ := strings.Cut(header, " [")
+			stacks[id] = b
+		}
+	}
+	return stacks
+}
+
+// noLeftovers fails the test if goroutines other than those in before (from
+// bubbleGoroutines) are alive in the bubble. Call synctest.Wait first, so
+// that goroutines that are about to exit have done so.
+//
+// It does not use goleak.Find: finding a goroutine, goleak sleeps and looks
+// again, and inside a bubble that sleep moves the fake clock, so a goroutine
+// that outlives the call by a few hundred milliseconds would slip through.
+func noLeftovers(t *testing.T, before map[string]string, what string) {
 	t.Helper()
-	if err := goleak.Find(before); err != nil {
-		t.Errorf("%s, a goroutine was still alive; nothing should outlive the call.\n%v", what, err)
+	var extra []string
+	for id, stack := range bubbleGoroutines() {
+		if _, ok := before[id]; !ok {
+			extra = append(extra, stack)
+		}
+	}
+	if len(extra) > 0 {
+		slices.Sort(extra)
+		t.Errorf("%s, %d goroutine(s) your code started were still alive; nothing should outlive the call:\n\n%s",
+			what, len(extra), strings.Join(extra, "\n\n"))
 	}
 }
 

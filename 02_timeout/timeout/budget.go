@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 )
 
-// ErrBudgetExhausted is matched by the error a Budget returns when too
-// little time is left before the overall deadline to start another attempt.
+// ErrBudgetExhausted is matched by the error a Budget returns when the
+// overall deadline leaves no room for another attempt: either too little
+// time is left to start one, or the overall deadline cut the attempt short.
 // The error also matches context.DeadlineExceeded. A retry loop should treat
 // it as final: waiting and trying again cannot help, the time left only
 // shrinks.
@@ -65,14 +67,15 @@ func (b Budget) validate() error {
 //
 // If less than the minimum attempt time is left (or nothing at all), Next
 // returns an error matching ErrBudgetExhausted and context.DeadlineExceeded.
-// If ctx has been cancelled, it returns ctx.Err(). A zero Budget returns an
-// error wrapping ErrInvalidTimeout.
+// If ctx has been cancelled, it returns an error matching context.Canceled
+// (and the cancellation cause, if any), not ErrBudgetExhausted. A zero
+// Budget returns an error wrapping ErrInvalidTimeout.
 func (b Budget) Next(ctx context.Context) (time.Duration, error) {
 	if err := b.validate(); err != nil {
 		return 0, err
 	}
-	if errors.Is(ctx.Err(), context.Canceled) {
-		return 0, ctx.Err()
+	if err := ctx.Err(); errors.Is(err, context.Canceled) {
+		return 0, withCause(err, context.Cause(ctx))
 	}
 	deadline, ok := ctx.Deadline()
 	if !ok {
@@ -90,23 +93,48 @@ func (b Budget) Next(ctx context.Context) (time.Duration, error) {
 // budget is exhausted (or ctx cancelled), Do returns that error without
 // calling op. Otherwise it runs op with the package's Do and the per-attempt
 // timeout; since an earlier deadline on ctx wins, the attempt ends at
-// min(per-attempt timeout, overall deadline), as Next said. It returns
-// whatever Do returns: op's own error, or an error matching ErrTimeout when
-// the attempt ran out of time.
+// min(per-attempt timeout, overall deadline), as Next said.
+//
+// It returns what the package's Do returns (nil, op's own error, an error
+// matching ErrTimeout, or one matching context.Canceled), with one
+// addition: if the attempt failed and ctx's deadline, the overall one, has
+// passed by then, the error also matches ErrBudgetExhausted. The attempt was
+// the last one that fit, and a retry loop that stops on ErrBudgetExhausted
+// must stop here too rather than wait out a backoff it has no time for.
 func (b Budget) Do(ctx context.Context, op func(context.Context) error) error {
 	if _, err := b.Next(ctx); err != nil {
 		return err
 	}
-	return Do(ctx, b.perAttempt, op)
+	err := Do(ctx, b.perAttempt, op)
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("%w: the overall deadline ended the attempt: %w", ErrBudgetExhausted, err)
+	}
+	return err
 }
 
 // Wrap returns op bound to the budget: each call of the returned function is
 // one attempt run by b.Do. It has the shape a retry loop takes, so the
-// budget composes with any retry helper that passes its context down:
+// budget composes with any retry helper that passes its context down.
+//
+// The retry loop must treat ErrBudgetExhausted as final. A loop that stops
+// once its context has ended (as lesson 01's retry.Do does) already stops
+// after an attempt the overall deadline cut short; but when Next refuses an
+// attempt because less than the minimum is left, the context is still
+// alive, and a loop that does not know ErrBudgetExhausted would wait out its
+// backoff and ask again, only to be refused again, until the deadline.
+// This package does not import any retry package, so mark the error final
+// in the retry package's own terms, for lesson 01 with retry.Permanent:
 //
 //	ctx, cancel := context.WithTimeout(ctx, 5*time.Second) // the overall deadline
 //	defer cancel()
-//	err := retry.Do(ctx, policy, budget.Wrap(callService))
+//	attempt := budget.Wrap(callService)
+//	err := retry.Do(ctx, policy, func(ctx context.Context) error {
+//		err := attempt(ctx)
+//		if errors.Is(err, timeout.ErrBudgetExhausted) {
+//			return retry.Permanent(err) // retrying cannot buy more time
+//		}
+//		return err
+//	})
 func (b Budget) Wrap(op func(context.Context) error) func(context.Context) error {
 	return func(ctx context.Context) error { return b.Do(ctx, op) }
 }
@@ -115,7 +143,9 @@ func (b Budget) Wrap(op func(context.Context) error) func(context.Context) error
 // when every attempt runs into its timeout: attempts × perAttempt plus every
 // wait between attempts. backoffs lists those waits in order (the wait
 // before attempt 2, before attempt 3, …); values beyond attempts-1 are
-// ignored. It returns 0 if attempts < 1.
+// ignored. Negative durations count as zero. It returns 0 if attempts < 1,
+// and the largest time.Duration if the sum does not fit in one, rather than
+// a wrapped-around negative number.
 //
 // It is the arithmetic behind the trap "total time = attempts × timeout +
 // backoff": three attempts of 2 s with 100 ms and 200 ms of backoff can take
@@ -124,10 +154,18 @@ func WorstCase(attempts int, perAttempt time.Duration, backoffs ...time.Duration
 	if attempts < 1 {
 		return 0
 	}
+	perAttempt = max(perAttempt, 0)
+	if perAttempt > 0 && int64(attempts) > math.MaxInt64/int64(perAttempt) {
+		return math.MaxInt64
+	}
 	total := time.Duration(attempts) * perAttempt
 	for i, wait := range backoffs {
 		if i >= attempts-1 {
 			break
+		}
+		wait = max(wait, 0)
+		if wait > math.MaxInt64-total {
+			return math.MaxInt64
 		}
 		total += wait
 	}

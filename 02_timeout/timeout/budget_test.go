@@ -3,7 +3,8 @@ package timeout
 import (
 	"context"
 	"errors"
-	"sync/atomic"
+	"math"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -93,64 +94,122 @@ func TestBudgetNextWithoutDeadline(t *testing.T) {
 
 func TestBudgetNextCancelled(t *testing.T) {
 	b := mustBudget(t, 2*time.Second, 0)
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
+	errShutdown := errors.New("server shutting down")
+	ctx, cancel := context.WithCancelCause(t.Context())
+	cancel(errShutdown)
 	_, err := b.Next(ctx)
-	if !errors.Is(err, context.Canceled) || errors.Is(err, ErrBudgetExhausted) {
-		t.Errorf("cancelled caller: Next returned %v, want context.Canceled and not ErrBudgetExhausted", err)
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, errShutdown) || errors.Is(err, ErrBudgetExhausted) {
+		t.Errorf("cancelled caller: Next returned %v, want context.Canceled and the cause %q, and not ErrBudgetExhausted", err, errShutdown)
 	}
 }
 
 // TestBudgetBoundsRetries runs a plain retry loop against an op that always
 // hangs. Without a budget, 4 attempts of 2s with 100ms of backoff could take
-// 8.3s; with an overall deadline of 5s the loop ends by then.
+// 8.3s; with an overall deadline of 5s the loop ends by then. The loop does
+// what a retry loop must: it stops on ErrBudgetExhausted, and its backoff
+// ends when the overall deadline does.
 func TestBudgetBoundsRetries(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		minAttempt time.Duration
+		want       []time.Duration // how long each attempt that started ran
+		wantTotal  time.Duration
+		wantCut    bool // the last attempt was cut short by the overall deadline
+	}{
+		{
+			// Attempts start at 0, 2.1s and 4.2s; the third gets only the 0.8s
+			// left and the overall deadline ends it, and with it the loop.
+			name: "last attempt cut by the overall deadline", minAttempt: 500 * time.Millisecond,
+			want: []time.Duration{2 * time.Second, 2 * time.Second, 800 * time.Millisecond}, wantTotal: 5 * time.Second, wantCut: true,
+		},
+		{
+			// At 4.2s only 0.8s is left, less than the 1s minimum: the third
+			// attempt never starts, and the caller has its answer 0.8s early.
+			name: "attempt refused with too little left", minAttempt: time.Second,
+			want: []time.Duration{2 * time.Second, 2 * time.Second}, wantTotal: 4200 * time.Millisecond,
+		},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				b := mustBudget(t, 2*time.Second, tt.minAttempt)
+				ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+				defer cancel()
+				start := time.Now()
+
+				var (
+					mu  sync.Mutex
+					ran []time.Duration // how long each attempt that started ran
+				)
+				attempt := b.Wrap(func(ctx context.Context) error {
+					began := time.Now()
+					<-ctx.Done() // hangs until the attempt's deadline
+					mu.Lock()
+					ran = append(ran, time.Since(began))
+					mu.Unlock()
+					return ctx.Err()
+				})
+
+				var err error
+				for range 4 {
+					if err = attempt(ctx); errors.Is(err, ErrBudgetExhausted) {
+						break
+					}
+					backoff := time.NewTimer(100 * time.Millisecond)
+					select {
+					case <-backoff.C:
+					case <-ctx.Done():
+						backoff.Stop()
+					}
+				}
+				synctest.Wait() // every op has returned and recorded its time
+				mu.Lock()
+				defer mu.Unlock()
+
+				if len(ran) != len(tt.want) {
+					t.Fatalf("ran %d attempts (%v), want %d (%v)", len(ran), ran, len(tt.want), tt.want)
+				}
+				for i := range tt.want {
+					if ran[i] != tt.want[i] {
+						t.Errorf("attempt %d ran %v, want %v", i+1, ran[i], tt.want[i])
+					}
+				}
+				if !errors.Is(err, ErrBudgetExhausted) || !errors.Is(err, context.DeadlineExceeded) {
+					t.Errorf("the loop ended with %v, want an error matching ErrBudgetExhausted and context.DeadlineExceeded", err)
+				}
+				if got := errors.Is(err, ErrTimeout); got != tt.wantCut {
+					t.Errorf("errors.Is(%v, ErrTimeout) = %v, want %v (true only when an attempt was cut short)", err, got, tt.wantCut)
+				}
+				if elapsed := time.Since(start); elapsed != tt.wantTotal {
+					t.Errorf("the loop took %v, want %v: never past the 5s the caller allowed", elapsed, tt.wantTotal)
+				}
+			})
+		})
+	}
+}
+
+func TestBudgetDoCallerCancels(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		b := mustBudget(t, 2*time.Second, 500*time.Millisecond)
+		b := mustBudget(t, 2*time.Second, 0)
 		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 		defer cancel()
-		start := time.Now()
+		time.AfterFunc(time.Second, cancel)
 
-		var calls atomic.Int32
-		attempt := b.Wrap(func(ctx context.Context) error {
-			calls.Add(1)
-			<-ctx.Done() // hangs until the attempt's deadline
-			return ctx.Err()
-		})
+		err := b.Do(ctx, func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() })
+		if !errors.Is(err, context.Canceled) || errors.Is(err, ErrBudgetExhausted) || errors.Is(err, ErrTimeout) {
+			t.Errorf("the caller cancelled mid-attempt; Do returned %v, want context.Canceled and neither ErrBudgetExhausted nor ErrTimeout", err)
+		}
+	})
+}
 
-		var attempts []time.Duration // how long each attempt kept the loop waiting
-		var err error
-		for range 4 {
-			began := time.Now()
-			if err = attempt(ctx); errors.Is(err, ErrBudgetExhausted) {
-				break
-			}
-			attempts = append(attempts, time.Since(began))
-			time.Sleep(100 * time.Millisecond) // backoff
-		}
+func TestBudgetDoAttemptTimeoutIsNotExhaustion(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := mustBudget(t, time.Second, 0)
+		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+		defer cancel()
 
-		// Attempts start at 0, 2.1s and 4.2s; the third has only 0.8s left.
-		// At 5.1s nothing is left, so the fourth never starts.
-		want := []time.Duration{2 * time.Second, 2 * time.Second, 800 * time.Millisecond}
-		if len(attempts) != len(want) {
-			t.Fatalf("ran %d attempts (%v), want %d (%v)", len(attempts), attempts, len(want), want)
-		}
-		if n := calls.Load(); n != int32(len(want)) {
-			t.Errorf("op was called %d times, want %d: an exhausted budget must not start an attempt", n, len(want))
-		}
-		for i := range want {
-			if attempts[i] != want[i] {
-				t.Errorf("attempt %d ran %v, want %v", i+1, attempts[i], want[i])
-			}
-		}
-		if !errors.Is(err, ErrBudgetExhausted) {
-			t.Errorf("the loop ended with %v, want ErrBudgetExhausted", err)
-		}
-		if elapsed := time.Since(start); elapsed != 5100*time.Millisecond {
-			t.Errorf("the loop took %v, want 5.1s (the 5s budget plus the last backoff)", elapsed)
-		}
-		if worst := WorstCase(4, 2*time.Second, 100*time.Millisecond, 100*time.Millisecond, 100*time.Millisecond); worst != 8300*time.Millisecond {
-			t.Errorf("WorstCase without a budget = %v, want 8.3s", worst)
+		err := b.Do(ctx, func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() })
+		if !errors.Is(err, ErrTimeout) || errors.Is(err, ErrBudgetExhausted) {
+			t.Errorf("the 1s attempt timed out with 4s of the budget left; Do returned %v, want ErrTimeout and not ErrBudgetExhausted", err)
 		}
 	})
 }
@@ -181,6 +240,10 @@ func TestWorstCase(t *testing.T) {
 		{"one attempt never waits", 1, 2 * time.Second, []time.Duration{time.Second}, 2 * time.Second},
 		{"extra backoffs are ignored", 2, time.Second, []time.Duration{100 * ms, 200 * ms, 400 * ms}, 2100 * ms},
 		{"no attempts", 0, time.Second, []time.Duration{100 * ms}, 0},
+		{"attempts overflow saturate", 3, 1 << 62, nil, math.MaxInt64},
+		{"backoff overflow saturates", 2, math.MaxInt64 / 2, []time.Duration{math.MaxInt64 / 2, 0}, math.MaxInt64},
+		{"sum just fits", 2, math.MaxInt64 / 4, []time.Duration{math.MaxInt64 / 4}, 3 * (math.MaxInt64 / 4)},
+		{"negative durations count as zero", 2, -time.Second, []time.Duration{-time.Second}, 0},
 	} {
 		if got := WorstCase(tt.attempts, tt.perAttempt, tt.backoffs...); got != tt.want {
 			t.Errorf("%s: WorstCase = %v, want %v", tt.name, got, tt.want)

@@ -24,5 +24,8 @@
 //     standard library's context.WithTimeoutCause, and an HTTP call that
 //     carries the caller's deadline with http.NewRequestWithContext.
 //   - Budget, which splits one overall deadline across retry attempts so
-//     that retries × timeout can never exceed what the caller allowed.
+//     that retries × timeout cannot run past what the caller allowed: no
+//     attempt reaches past the overall deadline, and once that deadline
+//     leaves no room for another attempt the error says so
+//     (ErrBudgetExhausted), so the retry loop can stop.
 package timeout

@@ -1,8 +1,11 @@
 package timeout
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -219,19 +222,110 @@ func TestGetLoopbackCancelReachesServer(t *testing.T) {
 		<-arrived
 		cancel()
 	}()
-	_, _, err := Get(ctx, srv.Client(), srv.URL)
-	if !errors.Is(err, context.Canceled) || errors.Is(err, ErrTimeout) {
-		t.Errorf("Get returned %v, want context.Canceled and not ErrTimeout", err)
-	}
-	// A guard, not a sleep: on success the server sees the cancellation
-	// within microseconds; the timer only turns a regression into a clear
-	// failure instead of a hung test binary.
+	got := make(chan error, 1)
+	go func() {
+		_, _, err := Get(ctx, srv.Client(), srv.URL)
+		got <- err
+	}()
+
+	// A guard, not a sleep: on success Get returns and the server sees the
+	// cancellation within microseconds. The timer only turns a regression
+	// (a request that does not carry ctx, so nothing ever ends it) into a
+	// clear failure instead of a test binary hung until go test's limit.
 	guard := time.NewTimer(10 * time.Second)
 	defer guard.Stop()
 	select {
+	case err := <-got:
+		if !errors.Is(err, context.Canceled) || errors.Is(err, ErrTimeout) {
+			t.Errorf("Get returned %v, want context.Canceled and not ErrTimeout", err)
+		}
+	case <-guard.C:
+		// Cut the connection so that the handler and Get can return and
+		// the server can close.
+		srv.CloseClientConnections()
+		<-got
+		t.Fatal("Get did not return after the caller cancelled: does the request carry ctx?")
+	}
+	select {
 	case <-serverSawCancel:
 	case <-guard.C:
+		srv.CloseClientConnections()
 		t.Fatal("the client's cancellation never reached the server's request context")
+	}
+}
+
+// TestGetDeadlineCutsOffSlowBody checks the claim that the deadline covers
+// the body, not only the wait for the headers: the server answers 200 and
+// sends part of the body, then stalls. The real net/http transport runs over
+// net.Pipe, an in-memory connection that works inside a synctest bubble (a
+// loopback socket does not), so the deadline passes in virtual time.
+func TestGetDeadlineCutsOffSlowBody(t *testing.T) {
+	for _, tt := range []struct {
+		name          string
+		ctxTimeout    time.Duration // 0: no deadline on the caller's context
+		clientTimeout time.Duration // 0: no http.Client.Timeout
+		want          time.Duration
+	}{
+		{name: "caller's context deadline", ctxTimeout: 100 * time.Millisecond, want: 100 * time.Millisecond},
+		{name: "http.Client.Timeout", clientTimeout: 150 * time.Millisecond, want: 150 * time.Millisecond},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				srvConn, cliConn := net.Pipe()
+				defer srvConn.Close()
+				tr := &http.Transport{
+					DialContext: func(context.Context, string, string) (net.Conn, error) { return cliConn, nil },
+				}
+				defer tr.CloseIdleConnections()
+				client := &http.Client{Transport: tr, Timeout: tt.clientTimeout}
+
+				ctx := t.Context()
+				if tt.ctxTimeout > 0 {
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithTimeout(ctx, tt.ctxTimeout)
+					defer cancel()
+				}
+
+				// The server: read the request, send the headers and 5 of
+				// the 100 bytes promised, then stall until the client hangs
+				// up, which ends the read below.
+				serverDone := make(chan error, 1)
+				go func() {
+					if _, err := http.ReadRequest(bufio.NewReader(srvConn)); err != nil {
+						serverDone <- err
+						return
+					}
+					if _, err := io.WriteString(srvConn, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nfirst"); err != nil {
+						serverDone <- err
+						return
+					}
+					_, err := io.Copy(io.Discard, srvConn) // returns when the client closes the connection
+					serverDone <- err
+				}()
+
+				start := time.Now()
+				status, body, err := Get(ctx, client, "http://slow-body.test/")
+				elapsed := time.Since(start)
+
+				if !errors.Is(err, ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) {
+					t.Errorf("Get returned %v, want an error matching ErrTimeout and context.DeadlineExceeded", err)
+				}
+				if status != http.StatusOK {
+					t.Errorf("status %d, want 200: the headers arrived in time, the body did not", status)
+				}
+				if len(body) != 0 {
+					t.Errorf("body %q, want none from a cut-off read", body)
+				}
+				if elapsed != tt.want {
+					t.Errorf("Get returned after %v, want %v: the deadline must cut off a stalled body", elapsed, tt.want)
+				}
+				// The transport closed the connection, so the server's read
+				// ended too: the cut-off reached the other side.
+				if err := <-serverDone; err != nil {
+					t.Errorf("the server's side ended with %v, want a clean close", err)
+				}
+			})
+		})
 	}
 }
 

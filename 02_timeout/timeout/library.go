@@ -2,7 +2,6 @@ package timeout
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -17,14 +16,17 @@ import (
 //     ignores its context, exactly like Do. If op returns an error after its
 //     context ended, that deadline (or cancellation) is reported instead.
 //   - A deadline inherited from ctx that fires first is reported the way the
-//     caller set it up: it matches context.DeadlineExceeded (and the
-//     caller's cause, if any) but not ErrTimeout, because WithTimeoutCause
-//     only attaches its cause to the deadline it creates. Do tags both.
-//   - Cancellation of ctx, d <= 0 and a nil op behave as in Do: an error
-//     matching context.Canceled, or an error wrapping ErrInvalidTimeout
-//     without calling op.
+//     caller set it up: the error matches context.DeadlineExceeded and the
+//     caller's cause, if it gave one, but not ErrTimeout (unless that cause
+//     does), because WithTimeoutCause only attaches its cause to the
+//     deadline it creates. Do tags both.
+//   - Cancellation of ctx behaves as in Do: the error matches
+//     context.Canceled and the cause given to the CancelCauseFunc, if any.
+//   - d <= 0 and a nil op behave as in Do: an error wrapping
+//     ErrInvalidTimeout, without calling op.
 //
-// DoStdlib, like Do, cannot stop an op that ignores its context.
+// DoStdlib, like Do, cannot stop an op that ignores its context, and does
+// not wait for a cooperative op to wind down after its context ends.
 //
 // When op is known to honour its context, skip the goroutine altogether:
 //
@@ -42,7 +44,7 @@ func DoStdlib(ctx context.Context, d time.Duration, op func(context.Context) err
 		return fmt.Errorf("%w: op is nil", ErrInvalidTimeout)
 	}
 	if err := ctx.Err(); err != nil {
-		return err
+		return withCause(err, context.Cause(ctx))
 	}
 
 	// The cause is what context.Cause returns when this timeout fires, so
@@ -58,20 +60,25 @@ func DoStdlib(ctx context.Context, d time.Duration, op func(context.Context) err
 	select {
 	case err := <-done:
 		if err != nil && ctx.Err() != nil {
-			return stdlibStopped(ctx)
+			return stdlibStopped(ctx, cause)
 		}
 		return err
 	case <-ctx.Done():
-		return stdlibStopped(ctx)
+		return stdlibStopped(ctx, cause)
 	}
 }
 
-// stdlibStopped returns our timeout error if our own deadline fired, and
-// otherwise the context's error, which matches context.Canceled or
-// context.DeadlineExceeded even when the caller attached its own cause.
-func stdlibStopped(ctx context.Context) error {
-	if cause := context.Cause(ctx); errors.Is(cause, ErrTimeout) {
-		return cause
+// stdlibStopped returns own, the cause this call attached, if its own
+// deadline fired. Otherwise the context ended because the caller's did, and
+// it returns the context's error joined with the caller's cause, so the
+// result matches context.Canceled or context.DeadlineExceeded and whatever
+// reason the caller gave. The check is by identity: a nested DoStdlib
+// inherits its parent's cause, which also matches ErrTimeout but is not its
+// own.
+func stdlibStopped(ctx context.Context, own error) error {
+	cause := context.Cause(ctx)
+	if cause == own {
+		return own
 	}
-	return ctx.Err()
+	return withCause(ctx.Err(), cause)
 }

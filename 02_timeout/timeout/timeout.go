@@ -18,11 +18,6 @@ var ErrTimeout = errors.New("timeout: gave up waiting")
 // operation. Do returns it without calling the operation.
 var ErrInvalidTimeout = errors.New("timeout: invalid configuration")
 
-// errOwnDeadline is the cause Do attaches to the deadline it creates. It is
-// never returned; it lets Do tell its own deadline apart from a caller's
-// deadline or cancellation that fired first.
-var errOwnDeadline = errors.New("timeout: own deadline")
-
 // Do runs op and waits for it at most d. op gets a context whose deadline is
 // d from now, or the caller's deadline if that comes sooner: a callee is
 // never given more time than its caller is willing to wait.
@@ -51,8 +46,18 @@ var errOwnDeadline = errors.New("timeout: own deadline")
 // that ignores its context keeps running in its own goroutine after Do has
 // returned, holding whatever it holds, and its eventual result is dropped.
 // Do makes sure that goroutine can at least exit when op finally returns,
-// but only a cooperative op is actually cancelled. A panic in op happens on
-// that goroutine and crashes the program, like any unrecovered panic.
+// but only a cooperative op is actually cancelled.
+//
+// Even a cooperative op outlives Do for a while: cancelling its context only
+// asks it to stop, and it still has to notice and wind down (close a
+// connection, roll back a transaction) before it returns. Do does not wait
+// for that wind-down; that is the price of returning on time. A caller that
+// must know nothing is left running should call op directly under
+// context.WithTimeout instead (see DoStdlib), and accept that it returns only
+// when op does.
+//
+// A panic in op happens on op's goroutine and crashes the program, like any
+// unrecovered panic.
 func Do(ctx context.Context, d time.Duration, op func(context.Context) error) error {
 	if d <= 0 {
 		return fmt.Errorf("%w: timeout is %v, want a positive duration", ErrInvalidTimeout, d)
@@ -63,12 +68,19 @@ func Do(ctx context.Context, d time.Duration, op func(context.Context) error) er
 	if ctx.Err() != nil {
 		// The caller has already given up; starting work nobody waits for
 		// would be a leak of our own making.
-		return stopped(ctx, d)
+		return stopped(ctx, d, false)
 	}
 
-	// WithDeadlineCause keeps the earlier of the two deadlines, and its
-	// cause tells us afterwards whether ours was the one that fired.
-	opCtx, cancel := context.WithDeadlineCause(ctx, time.Now().Add(d), errOwnDeadline)
+	// WithDeadline keeps the earlier of the two deadlines. Which one that is
+	// is decided here, once: if the caller's deadline is not later than
+	// ours, a deadline that fires is the caller's. It cannot be read from the
+	// context afterwards, because a derived context inherits its parent's
+	// error and cause, so a Do nested inside another Do would otherwise claim
+	// the outer timeout as its own.
+	deadline := time.Now().Add(d)
+	parentDeadline, hasParentDeadline := ctx.Deadline()
+	own := !hasParentDeadline || parentDeadline.After(deadline)
+	opCtx, cancel := context.WithDeadline(ctx, deadline)
 	// cancel tells op to stop as soon as we stop waiting, for whatever
 	// reason, and releases the context's timer.
 	defer cancel()
@@ -83,22 +95,22 @@ func Do(ctx context.Context, d time.Duration, op func(context.Context) error) er
 	select {
 	case err := <-done:
 		if err != nil && opCtx.Err() != nil {
-			return stopped(opCtx, d)
+			return stopped(opCtx, d, own)
 		}
 		return err
 	case <-opCtx.Done():
-		return stopped(opCtx, d)
+		return stopped(opCtx, d, own)
 	}
 }
 
 // stopped builds the error for a call whose context ended before op
-// finished, telling apart Do's own deadline, an inherited deadline and a
-// cancellation.
-func stopped(ctx context.Context, d time.Duration) error {
+// finished, telling apart Do's own deadline (own reports whether Do's
+// deadline was the earlier one), an inherited deadline and a cancellation.
+func stopped(ctx context.Context, d time.Duration, own bool) error {
 	err := ctx.Err()
 	cause := context.Cause(ctx)
 	switch {
-	case cause == errOwnDeadline:
+	case own && errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("%w after %v: %w", ErrTimeout, d, context.DeadlineExceeded)
 	case errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("%w at the caller's deadline, before the %v timeout: %w", ErrTimeout, d, withCause(err, cause))

@@ -245,7 +245,9 @@ func TestBehaviour(t *testing.T) {
 // TestInheritedDeadline shows where the twins differ: Do tags a deadline it
 // inherited from the caller as ErrTimeout too, while WithTimeoutCause only
 // tags the deadline it created, so DoStdlib reports the caller's own error.
+// Both keep the cause the caller gave its deadline.
 func TestInheritedDeadline(t *testing.T) {
+	errCheckout := errors.New("checkout budget spent")
 	for _, tt := range []struct {
 		impl        string
 		do          doFunc
@@ -267,25 +269,103 @@ func TestInheritedDeadline(t *testing.T) {
 				}
 			})
 		})
+		t.Run(tt.impl+"/with a cause", func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				ctx, cancel := context.WithTimeoutCause(t.Context(), 300*time.Millisecond, errCheckout)
+				defer cancel()
+				start := time.Now()
+				err := tt.do(ctx, time.Second, newProbe(time.Hour, nil, false).op)
+				if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, errCheckout) {
+					t.Errorf("error %v should match context.DeadlineExceeded and the caller's cause %q", err, errCheckout)
+				}
+				if elapsed := time.Since(start); elapsed != 300*time.Millisecond {
+					t.Errorf("the call returned after %v, want 300ms", elapsed)
+				}
+			})
+		})
 	}
 }
 
-// TestDoKeepsCancelCause checks that the reason a caller gave when it
-// cancelled survives Do, next to context.Canceled.
-func TestDoKeepsCancelCause(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		errShutdown := errors.New("server shutting down")
-		ctx, cancel := context.WithCancelCause(t.Context())
-		time.AfterFunc(100*time.Millisecond, func() { cancel(errShutdown) })
+// TestNestedCallsNameTheRightDeadline nests one call inside another. The
+// inner call inherits the outer deadline, error and cause included, so it
+// must decide from the deadlines, not from the context, whose time ran out:
+// the inner one gave up at its caller's deadline, not after its own 5s.
+func TestNestedCallsNameTheRightDeadline(t *testing.T) {
+	for _, impl := range impls {
+		t.Run(impl.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var inner error
+				start := time.Now()
+				outer := impl.do(t.Context(), time.Second, func(ctx context.Context) error {
+					inner = impl.do(ctx, 5*time.Second, newProbe(time.Hour, nil, false).op)
+					return inner
+				})
+				if elapsed := time.Since(start); elapsed != time.Second {
+					t.Errorf("the outer call returned after %v, want 1s", elapsed)
+				}
+				synctest.Wait() // the outer op has returned: inner is set
+				if !errors.Is(outer, ErrTimeout) || !strings.Contains(outer.Error(), "after 1s") {
+					t.Errorf("outer error %q should match ErrTimeout and say it gave up after its own 1s", outer)
+				}
+				if !errors.Is(inner, context.DeadlineExceeded) || inner == nil || strings.Contains(inner.Error(), "after 5s") {
+					t.Errorf("inner error %q should match context.DeadlineExceeded and must not claim its own 5s ran out", inner)
+				}
+			})
+		})
+	}
 
-		err := Do(ctx, time.Second, newProbe(time.Hour, nil, false).op)
-		if !errors.Is(err, context.Canceled) || !errors.Is(err, errShutdown) {
-			t.Errorf("error %v should match both context.Canceled and the cause %q", err, errShutdown)
-		}
-		if errors.Is(err, ErrTimeout) {
-			t.Errorf("error %v should not match ErrTimeout: the caller cancelled, nothing timed out", err)
-		}
+	t.Run("budget inside Do", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			b := mustBudget(t, 5*time.Second, 0)
+			var inner error
+			outer := Do(t.Context(), time.Second, func(ctx context.Context) error {
+				inner = b.Do(ctx, newProbe(time.Hour, nil, false).op)
+				return inner
+			})
+			synctest.Wait()
+			if !errors.Is(outer, ErrTimeout) || !strings.Contains(outer.Error(), "after 1s") {
+				t.Errorf("outer error %q should match ErrTimeout and say it gave up after its own 1s", outer)
+			}
+			if !errors.Is(inner, ErrBudgetExhausted) || strings.Contains(inner.Error(), "after 5s") {
+				t.Errorf("the attempt's error %q should match ErrBudgetExhausted (the caller's deadline is the overall one) and must not claim 5s ran out", inner)
+			}
+		})
 	})
+}
+
+// TestDoKeepsCancelCause checks that the reason a caller gave when it
+// cancelled survives the call, next to context.Canceled, whether the caller
+// cancels during the call or before it.
+func TestDoKeepsCancelCause(t *testing.T) {
+	errShutdown := errors.New("server shutting down")
+	for _, impl := range impls {
+		t.Run(impl.name+"/during the call", func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				ctx, cancel := context.WithCancelCause(t.Context())
+				time.AfterFunc(100*time.Millisecond, func() { cancel(errShutdown) })
+
+				err := impl.do(ctx, time.Second, newProbe(time.Hour, nil, false).op)
+				if !errors.Is(err, context.Canceled) || !errors.Is(err, errShutdown) {
+					t.Errorf("error %v should match both context.Canceled and the cause %q", err, errShutdown)
+				}
+				if errors.Is(err, ErrTimeout) {
+					t.Errorf("error %v should not match ErrTimeout: the caller cancelled, nothing timed out", err)
+				}
+			})
+		})
+		t.Run(impl.name+"/before the call", func(t *testing.T) {
+			ctx, cancel := context.WithCancelCause(t.Context())
+			cancel(errShutdown)
+			p := newProbe(0, nil, false)
+			err := impl.do(ctx, time.Second, p.op)
+			if !errors.Is(err, context.Canceled) || !errors.Is(err, errShutdown) {
+				t.Errorf("error %v should match both context.Canceled and the cause %q", err, errShutdown)
+			}
+			if n := p.calls.Load(); n != 0 {
+				t.Errorf("op was called %d times, want 0: the caller had already gone", n)
+			}
+		})
+	}
 }
 
 // TestDoErrorMessages checks that each error says in words what happened.

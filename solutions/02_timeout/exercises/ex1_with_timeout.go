@@ -21,6 +21,13 @@ import (
 // that sends its result on a channel, and select on that channel and the
 // context's Done channel. Give the channel room for one value: after you
 // stop listening, op's goroutine must still be able to send and exit.
+//
+// What you build here is the wrapper from the workshop's seed notes, the one
+// exercise 2 calls leaky, and it is leaky: it returns on time, but an op that
+// ignores its context keeps running after WithTimeout has returned, and even
+// an op that honours it is still winding down then. Returning on time
+// without waiting for op is exactly what makes that unavoidable. Exercise 2
+// builds the other trade: wait for op, and leave nothing behind.
 func WithTimeout(ctx context.Context, d time.Duration, op func(context.Context) error) error {
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel() // tell op to stop once we stop waiting

@@ -27,9 +27,13 @@ var ErrTimedOut = errors.New("request timed out")
 //     and not ErrTimedOut: the caller gave up, nothing timed out;
 //   - always close the response body.
 //
-// Hint: http.NewRequestWithContext. The client's error wraps the cause:
-// errors.Is(err, context.DeadlineExceeded) is true for both kinds of
-// timeout, errors.Is(err, context.Canceled) for a cancellation.
+// Hint: http.NewRequestWithContext. Check ctx.Err() too, not only the
+// client's error: when the caller gave its deadline or cancellation a cause
+// (context.WithTimeoutCause, context.WithCancelCause), the client's error
+// carries that cause, which matches neither context.DeadlineExceeded nor
+// context.Canceled, while ctx.Err() still says which one it was.
+// client.Timeout leaves ctx alone; its error matches
+// context.DeadlineExceeded.
 func Fetch(ctx context.Context, client *http.Client, url string) (string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
@@ -37,13 +41,13 @@ func Fetch(ctx context.Context, client *http.Client, url string) (string, error)
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return "", classify(err)
+		return "", classify(ctx, err)
 	}
 	defer resp.Body.Close()
 
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return "", classify(err)
+		return "", classify(ctx, err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		return "", fmt.Errorf("unexpected status %d: %s", resp.StatusCode, body)
@@ -51,11 +55,16 @@ func Fetch(ctx context.Context, client *http.Client, url string) (string, error)
 	return string(body), nil
 }
 
-// classify marks deadline errors as ErrTimedOut; cancellations and other
-// errors pass through unchanged.
-func classify(err error) error {
-	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("%w: %w", ErrTimedOut, err)
+// classify sorts a client error into cancellation, timeout or other.
+// ctx.Err() is asked first: with a cause attached, the client's error
+// carries the cause and would match neither context error.
+func classify(ctx context.Context, err error) error {
+	switch {
+	case errors.Is(ctx.Err(), context.Canceled):
+		return fmt.Errorf("cancelled by the caller (%w): %w", context.Canceled, err)
+	case errors.Is(ctx.Err(), context.DeadlineExceeded), errors.Is(err, context.DeadlineExceeded):
+		// The second test catches client.Timeout, which leaves ctx alone.
+		return fmt.Errorf("%w (%w): %w", ErrTimedOut, context.DeadlineExceeded, err)
 	}
 	return err
 }
