@@ -2,7 +2,6 @@ package main
 
 import (
 	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -18,26 +17,25 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // In virtual time the demo is exact, so the two breakers must agree to the
-// call, and the breaker must save calls during the outage.
+// call, and the breaker must save calls and waiting during the outage.
 func TestScenarioBreakersAgreeAndSaveCalls(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s := scenario{seed: 1, calls: 90, every: 10 * time.Millisecond,
-			outageStart: 200 * time.Millisecond, outage: 400 * time.Millisecond, timeout: 100 * time.Millisecond}
-		log := newDiscardLogger()
-		plain := s.run(nil, nil)
-		handRec, libRec := &recorder{log: log}, &recorder{log: log}
-		hand := s.run(breaker.New(s.settings(handRec.onStateChange)), handRec)
-		lib := s.run(breaker.NewLibrary(s.settings(libRec.onStateChange)), libRec)
+		s := scenario{seed: 1, calls: 90, every: beat,
+			outageStart: outageStart, outage: time.Second, timeout: 200 * time.Millisecond}
+		plain, hand, lib := s.run()
 
 		require.Equal(t, 90, plain.stats.Calls, "without a breaker every call reaches the service")
-		assert.Less(t, hand.stats.Calls, plain.stats.Calls-20, "the breaker should spare the service most outage calls")
+		assert.Less(t, hand.stats.Calls, plain.stats.Calls-40, "the breaker should spare the service most outage calls")
 		assert.Equal(t, plain.stats.Calls-hand.stats.Calls, hand.fastFails, "every call saved is a call failed fast")
 		assert.Equal(t, hand.transitions, lib.transitions)
 		assert.Equal(t, hand.marks, lib.marks)
 		require.NotEmpty(t, hand.transitions)
-		assert.Equal(t, "call 23: closed -> open", hand.transitions[0], "three outage failures in a row trip it")
+		assert.Equal(t, "call 18: closed -> open", hand.transitions[0], "three outage failures in a row trip it")
 		assert.True(t, strings.HasSuffix(hand.transitions[len(hand.transitions)-1], "half-open -> closed"),
 			"after the outage the breaker closes again: %v", hand.transitions)
+		assert.Less(t, hand.meanWait(true), plain.meanWait(true)/5, "failing fast cuts the wait during the outage")
+		assert.Contains(t, hand.log, "   0.350s  INFO  state change breaker=flaky call=18 from=closed to=open",
+			"transitions are logged with the time since the run started")
 	})
 }
 
@@ -48,8 +46,9 @@ func TestDemoOutput(t *testing.T) {
 		got := out.String()
 		for _, want := range []string{
 			"Phase 1: no breaker", "Phase 2: hand-rolled breaker", "Phase 3: library twin",
-			"state change breaker=flaky call=23 at=2",
-			"\n  half-open  ", "\n  open       ", "calls saved", "same transitions .................. yes",
+			"state change breaker=flaky call=18 from=closed to=open",
+			"\n  half-open  ", "\n  open       ", "calls saved", "mean wait in the outage ...",
+			"same transitions .................. yes",
 		} {
 			assert.Contains(t, got, want)
 		}
@@ -99,5 +98,3 @@ func TestTimeline(t *testing.T) {
 	assert.Equal(t, want, timeline(marks, 10*time.Millisecond, true))
 	assert.Equal(t, "calls      ...xx---....", timeline(marks, 10*time.Millisecond, false)[3])
 }
-
-func newDiscardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }

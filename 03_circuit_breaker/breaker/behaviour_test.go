@@ -235,6 +235,16 @@ func TestPanicCountsAsFailureAndRepanics(t *testing.T) {
 	})
 }
 
+func TestPanicWithAnErrorValueIsAFailure(t *testing.T) {
+	forBoth(t, func(t *testing.T, newCB func(Settings) CircuitBreaker) {
+		cb := newCB(trippedOnce(Settings{IsExcluded: func(err error) bool { return errors.Is(err, errExcluded) }}))
+		r := call(cb.Execute, func() error { panic(errExcluded) })
+		require.True(t, r.panicked == errExcluded, "Execute must panic again with the very same value, got %v", r.panicked)
+		require.Equal(t, StateOpen, cb.State(),
+			"the classifiers see a new error with the panic's text, which IsExcluded does not match: a failure")
+	})
+}
+
 func TestLateResultDoesNotCountInTheNewState(t *testing.T) {
 	forBoth(t, func(t *testing.T, newCB func(Settings) CircuitBreaker) {
 		cb := newCB(trippedOnce(Settings{Timeout: time.Second}))

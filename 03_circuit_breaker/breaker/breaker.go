@@ -122,8 +122,16 @@ func (b *Breaker) Counts() Counts {
 // (half-open with all trial slots taken) at once.
 //
 // If fn panics, the panic counts like an error whose text is the panic
-// value (a failure, unless IsSuccessful or IsExcluded say otherwise), and
-// Execute panics again with the same value.
+// value, and Execute panics again with the same value. As in gobreaker,
+// that error wraps nothing, even when the panic value is itself an error:
+// errors.Is in IsExcluded or IsSuccessful does not see through it, so a
+// panic is a failure under the default classifiers and under most others.
+//
+// If OnStateChange panics, Execute panics with the callback's value. When
+// the callback was reporting a transition found before the call was
+// admitted (the Timeout had passed), fn is not called and nothing is
+// counted, as with gobreaker; when it was reporting a transition after
+// fn's result was recorded, the result stays recorded.
 //
 // Execute does not wait for anything but fn, so bound fn with a timeout: a
 // half-open trial call that never returns keeps its slot, and no other
@@ -135,37 +143,46 @@ func (b *Breaker) Execute(fn func() error) error {
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if v := recover(); v != nil {
-			b.afterCall(generation, panicError(v))
-			panic(v)
-		}
-	}()
+	returned := false
+	defer b.recordPanic(generation, &returned)
 	err = fn()
+	returned = true
 	b.afterCall(generation, err)
 	return err
 }
 
 // Do is Execute for a function that also returns a value. On rejection it
 // returns T's zero value and ErrOpenState or ErrTooManyRequests; otherwise
-// it returns what fn returned. It is a function and not a method because Go
-// methods cannot have type parameters; gobreaker instead makes the whole
-// breaker generic.
+// it returns what fn returned. Panics are handled as in Execute. It is a
+// function and not a method because Go methods cannot have type
+// parameters; gobreaker instead makes the whole breaker generic.
 func Do[T any](b *Breaker, fn func() (T, error)) (T, error) {
 	generation, err := b.beforeCall()
 	if err != nil {
 		var zero T
 		return zero, err
 	}
-	defer func() {
-		if v := recover(); v != nil {
-			b.afterCall(generation, panicError(v))
-			panic(v)
-		}
-	}()
+	returned := false
+	defer b.recordPanic(generation, &returned)
 	result, err := fn()
+	returned = true
 	b.afterCall(generation, err)
 	return result, err
+}
+
+// recordPanic is deferred around fn. If fn panicked, it records the panic
+// as fn's result and panics again with the same value. Once fn has
+// returned it does nothing: a panic from OnStateChange while afterCall
+// delivers is the callback's, not fn's, and must not be counted a second
+// time as fn's failure.
+func (b *Breaker) recordPanic(generation uint64, returned *bool) {
+	if *returned {
+		return
+	}
+	if v := recover(); v != nil {
+		b.afterCall(generation, panicError(v))
+		panic(v)
+	}
 }
 
 // panicError is what the classifiers see for a panic. Its text is the
@@ -175,27 +192,42 @@ func panicError(v any) error { return errors.New(fmt.Sprint(v)) }
 
 // beforeCall decides whether a call may go through and, if so, counts it
 // and returns the generation that admitted it.
+//
+// Transitions waiting for OnStateChange (typically open -> half-open, found
+// just now because the Timeout has passed) are delivered before the call
+// is admitted, never after. So a callback that panics leaves nothing
+// behind: the call is neither admitted nor counted, as with gobreaker,
+// whose callback runs before it counts the request. Had the request been
+// counted first, that panic would have kept a half-open trial slot taken
+// by a call that never ran, and with MaxRequests 1 the breaker would have
+// refused every later call. It also means the goroutine that delivers
+// holds no trial slot while the callbacks run.
 func (b *Breaker) beforeCall() (uint64, error) {
 	b.mu.Lock()
-	var now clock
-	state, generation := b.currentState(&now)
+	for {
+		var now clock
+		state, generation := b.currentState(&now)
+		if b.claimDelivery() {
+			// The callbacks may take time, so the state is looked at again
+			// afterwards, with a fresh clock.
+			b.mu.Unlock()
+			b.deliver()
+			b.mu.Lock()
+			continue
+		}
 
-	var err error
-	switch {
-	case state == StateOpen:
-		err = ErrOpenState
-	case state == StateHalfOpen && b.counts.counted() >= b.maxRequests:
-		err = ErrTooManyRequests
-	default:
-		b.counts.onRequest()
+		var err error
+		switch {
+		case state == StateOpen:
+			err = ErrOpenState
+		case state == StateHalfOpen && b.counts.counted() >= b.maxRequests:
+			err = ErrTooManyRequests
+		default:
+			b.counts.onRequest()
+		}
+		b.mu.Unlock()
+		return generation, err
 	}
-	deliver := b.claimDelivery()
-	b.mu.Unlock()
-
-	if deliver {
-		b.deliver()
-	}
-	return generation, err
 }
 
 // afterCall records the result of a call admitted by generation.

@@ -23,7 +23,7 @@ import (
 
 const (
 	diffSeeds        = 16   // traces per normal run
-	diffStepsPerSeed = 1000 // steps per trace: 16,000 steps in all
+	diffStepsPerSeed = 1000 // steps per trace: 16,000 steps in all, every one executed
 	maxPending       = 3    // calls held open inside fn at once
 )
 
@@ -43,12 +43,13 @@ const (
 	outFailure
 	outBenign
 	outExcluded
-	outPanic
+	outPanic      // panics with a string
+	outPanicError // panics with an error value the classifiers would match
 	numOutcomes
 )
 
 func (o outcome) String() string {
-	return [...]string{"success", "failure", "benign", "excluded", "panic"}[o]
+	return [...]string{"success", "failure", "benign", "excluded", "panic", "panic with error"}[o]
 }
 
 // run ends fn as o says.
@@ -62,6 +63,11 @@ func (o outcome) run() error {
 		return errExcluded
 	case outPanic:
 		panic("boom")
+	case outPanicError:
+		// Were the panic's error passed on as it is, IsExcluded would set
+		// it aside. Both breakers instead classify a new error with the
+		// same text, which matches nothing: a failure.
+		panic(errExcluded)
 	}
 	return nil
 }
@@ -265,7 +271,9 @@ func runTrace(t *testing.T, c chooser, cov *coverage) int {
 	// same checks that both breakers answered a call alike.
 	same := func(hr, lr result) {
 		t.Helper()
-		if fmt.Sprint(hr.panicked) != fmt.Sprint(lr.panicked) {
+		// Identity, not text: the panic value must come out unchanged.
+		// (The values panicked with here are all comparable.)
+		if hr.panicked != lr.panicked {
 			fail("panics differ: hand-rolled %v, gobreaker %v", hr.panicked, lr.panicked)
 		}
 		want := fromLibrary(lr.err)
@@ -277,6 +285,8 @@ func runTrace(t *testing.T, c chooser, cov *coverage) int {
 			cov.note("open")
 		case hr.err == ErrTooManyRequests:
 			cov.note("too-many")
+		case hr.panicked == errExcluded:
+			cov.note("panic-error")
 		case hr.panicked != nil:
 			cov.note("panic")
 		}
@@ -284,8 +294,17 @@ func runTrace(t *testing.T, c chooser, cov *coverage) int {
 
 	steps := 0
 	for c.more() {
-		steps++
-		switch op := c.intn(20); {
+		op := c.intn(20)
+		// A step that cannot happen becomes its twin, so every step drawn
+		// does something: with maxPending calls held, one finishes instead
+		// of another starting; with none held, one starts instead.
+		switch {
+		case op >= 14 && op < 17 && len(h.pending) == maxPending:
+			op = 17
+		case op >= 17 && len(h.pending) == 0:
+			op = 14
+		}
+		switch {
 		case op < 9: // a call that returns at once
 			o := outcome(c.intn(int(numOutcomes)))
 			history = append(history, "call "+o.String())
@@ -304,9 +323,6 @@ func runTrace(t *testing.T, c chooser, cov *coverage) int {
 			}
 
 		case op < 17: // a call that will be held open inside fn
-			if len(h.pending) == maxPending {
-				continue
-			}
 			history = append(history, "start held call")
 			hc, lc := h.start(), l.start()
 			synctest.Wait() // each is now blocked in fn or already rejected
@@ -325,9 +341,6 @@ func runTrace(t *testing.T, c chooser, cov *coverage) int {
 			}
 
 		default: // a held call finishes, maybe in a later generation
-			if len(h.pending) == 0 {
-				continue
-			}
 			i := c.intn(len(h.pending))
 			o := outcome(c.intn(int(numOutcomes)))
 			history = append(history, fmt.Sprintf("finish held call %d: %v", i, o))
@@ -350,6 +363,7 @@ func runTrace(t *testing.T, c chooser, cov *coverage) int {
 		if hl, ll := h.log.String(), l.log.String(); hl != ll {
 			fail("OnStateChange calls differ:\n  hand-rolled %s\n  gobreaker   %s", hl, ll)
 		}
+		steps++
 	}
 
 	// Let the held calls go so the bubble ends with no goroutine left.
@@ -400,7 +414,7 @@ func TestDifferentialRandomTraces(t *testing.T) {
 			t.Errorf("no trace went %s", tr)
 		}
 	}
-	for _, kind := range []string{"open", "too-many", "panic"} {
+	for _, kind := range []string{"open", "too-many", "panic", "panic-error"} {
 		if cov.errs[kind] == 0 {
 			t.Errorf("no trace produced a %q result", kind)
 		}

@@ -69,6 +69,143 @@ func TestPanickingCallbackDoesNotWedgeDelivery(t *testing.T) {
 	})
 }
 
+// A callback that panics while reporting open -> half-open must not leave
+// the breaker wedged. The panic comes out of Execute before the call is
+// admitted, so fn does not run and no trial slot is taken; with
+// MaxRequests 1, a slot taken by a call that never ran would make every
+// later call fail with ErrTooManyRequests. gobreaker behaves the same.
+func TestPanickingCallbackInExecuteDoesNotWedgeHalfOpen(t *testing.T) {
+	forBoth(t, func(t *testing.T, newCB func(Settings) CircuitBreaker) {
+		panicked := false
+		cb := newCB(trippedOnce(Settings{Timeout: time.Second, OnStateChange: func(_ string, _, to State) {
+			if to == StateHalfOpen && !panicked {
+				panicked = true
+				panic("callback failed")
+			}
+		}}))
+		run(t, cb, 1, failing, errFail)
+		time.Sleep(2 * time.Second)
+
+		called := false
+		r := call(cb.Execute, func() error { called = true; return nil })
+		require.Equal(t, "callback failed", r.panicked, "the callback's panic reaches the caller")
+		assert.False(t, called, "the call was not admitted, so fn must not run")
+		assert.Equal(t, Counts{}, cb.Counts(), "nor be counted as a trial")
+		require.NoError(t, cb.Execute(succeed), "the next call is admitted as the trial")
+		require.Equal(t, StateClosed, cb.State(), "and its success closes the breaker")
+	})
+}
+
+// A callback may itself call Execute (a health check when the breaker
+// turns half-open, say). If that inner fn panics, the panic crosses the
+// callback and the outer Execute; the inner call counts as a failed trial,
+// and the breaker must still recover afterwards.
+func TestCallbackWhoseExecutePanicsDoesNotWedgeTheBreaker(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var b *Breaker
+		var seen []string
+		b = New(trippedOnce(Settings{Timeout: time.Second, OnStateChange: func(_ string, from, to State) {
+			seen = append(seen, from.String()+"->"+to.String())
+			if len(seen) == 2 {
+				_ = b.Execute(func() error { panic("health check exploded") })
+			}
+		}}))
+		run(t, b, 1, failing, errFail)
+		time.Sleep(2 * time.Second)
+
+		called := false
+		r := call(b.Execute, func() error { called = true; return nil })
+		require.Equal(t, "health check exploded", r.panicked,
+			"the inner call, not the outer one, should have been the half-open trial, and its panic reaches the caller")
+		assert.False(t, called, "the outer call was never admitted")
+		require.Equal(t, StateOpen, b.State(), "the panicking trial is a failure: open again")
+		assert.Equal(t, []string{"closed->open", "open->half-open", "half-open->open"}, seen,
+			"the transition queued behind the panicking callback is delivered by the next look")
+		assert.Equal(t, Counts{}, b.Counts())
+
+		time.Sleep(2 * time.Second)
+		require.NoError(t, b.Execute(succeed), "after another Timeout the next trial is admitted")
+		require.Equal(t, StateClosed, b.State())
+	})
+}
+
+// When a callback panics after fn returned, Execute panics with the
+// callback's value, but fn's result is recorded once, as fn's result: the
+// callback's panic must not be counted as a second, failed, result.
+func TestCallbackPanicIsNotCountedAsFnsResult(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		gate := make(chan struct{})
+		b := New(trippedOnce(Settings{MaxRequests: 2, Timeout: time.Second, OnStateChange: func(_ string, from, to State) {
+			if from == StateClosed {
+				<-gate
+			}
+			panic("callback failed: " + from.String() + "->" + to.String())
+		}}))
+
+		// One goroutine trips the breaker and blocks inside the first
+		// callback, so it stays the deliverer.
+		tripped := make(chan result, 1)
+		go func() { tripped <- call(b.Execute, failing) }()
+		synctest.Wait()
+		// Meanwhile the Timeout passes and a trial call is admitted in the
+		// half-open state; open -> half-open waits in the queue.
+		time.Sleep(2 * time.Second)
+		require.Equal(t, StateHalfOpen, b.State())
+		release := make(chan struct{})
+		trial := make(chan result, 1)
+		go func() { trial <- call(b.Execute, func() error { <-release; return nil }) }()
+		synctest.Wait()
+
+		// The first callback panics and gives up delivering; the trial's
+		// success is recorded, and delivering the queued transition
+		// panics again on the trial's goroutine.
+		close(gate)
+		require.Equal(t, "callback failed: closed->open", (<-tripped).panicked)
+		close(release)
+		require.Equal(t, "callback failed: open->half-open", (<-trial).panicked)
+		assert.Equal(t, StateHalfOpen, b.State(), "one success of the two needed: still half-open")
+		assert.Equal(t, Counts{Requests: 1, TotalSuccesses: 1, ConsecutiveSuccesses: 1}, b.Counts(),
+			"the trial counted once, as the success it was")
+	})
+}
+
+// TestCallbacksAreDeliveredOldestFirst queues two transitions behind a
+// callback that is still running, then lets it finish: the deliverer must
+// report them in the order they happened.
+func TestCallbacksAreDeliveredOldestFirst(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		gate := make(chan struct{})
+		var mu sync.Mutex
+		var seen []string
+		b := New(trippedOnce(Settings{Timeout: time.Second, OnStateChange: func(_ string, from, to State) {
+			mu.Lock()
+			seen = append(seen, from.String()+"->"+to.String())
+			mu.Unlock()
+			if from == StateClosed {
+				<-gate
+			}
+		}}))
+
+		tripped := make(chan error, 1)
+		go func() { tripped <- b.Execute(failing) }()
+		synctest.Wait() // the tripping goroutine is inside the first callback
+
+		// This goroutine turns the breaker half-open and fails the trial:
+		// two transitions, queued while the first callback still runs.
+		time.Sleep(2 * time.Second)
+		require.ErrorIs(t, b.Execute(failing), errFail, "the trial call runs")
+		mu.Lock()
+		assert.Equal(t, []string{"closed->open"}, seen, "the queued transitions wait for the deliverer")
+		mu.Unlock()
+
+		close(gate)
+		require.ErrorIs(t, <-tripped, errFail)
+		mu.Lock()
+		defer mu.Unlock()
+		assert.Equal(t, []string{"closed->open", "open->half-open", "half-open->open"}, seen)
+	})
+}
+
 // TestCallbacksStayInOrderUnderContention hammers one breaker from many
 // goroutines while every callback calls back into it. The transitions must
 // form one chain (each starts where the previous ended), with no deadlock.

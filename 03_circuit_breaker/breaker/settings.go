@@ -29,9 +29,12 @@ type Settings struct {
 	// quick and must not call the breaker.
 	ReadyToTrip func(counts Counts) bool
 
-	// OnStateChange, if not nil, is called after every change of state. It
-	// runs without the breaker's lock held (unlike gobreaker), so it may
-	// call State or Counts; see notify.go for the ordering guarantee.
+	// OnStateChange, if not nil, is called after every change of state,
+	// one call at a time and in the order the changes happened. It runs
+	// without the breaker's lock held (unlike gobreaker), so it may call
+	// State, Counts or even Execute. It runs on whichever goroutine is
+	// delivering transitions, which it delays, and a panic in it reaches
+	// that goroutine's caller of Execute or State; see notify.go.
 	OnStateChange func(name string, from, to State)
 
 	// IsSuccessful classifies a call's error: true counts it as a success,

@@ -60,3 +60,24 @@ func TestEx1ZeroThresholdMeansOne(t *testing.T) {
 		t.Fatalf("with Threshold 0 (treated as 1) one failure should open the breaker, got %v", got)
 	}
 }
+
+func TestEx1SafeForConcurrentUse(t *testing.T) {
+	// Threshold failures arriving at once must all be counted: the last of
+	// them opens the breaker. A count updated without the mutex loses some
+	// (and go test -race reports it).
+	const n = 64
+	for round := range 20 {
+		b := &ConsecutiveBreaker{Threshold: n}
+		errs := together(n, func() error { return b.Call(fail) })
+		for i, err := range errs {
+			if !errors.Is(err, errDown) {
+				t.Fatalf("round %d: %d goroutines each made one failing call (threshold %d); every call should reach the dependency and return %q, but call %d returned %v",
+					round, n, n, errDown, i, err)
+			}
+		}
+		if got := b.State(); got != breaker.StateOpen {
+			t.Fatalf("round %d: %d failures from %d goroutines at once (threshold %d) should open the breaker, got %v: some failures were not counted",
+				round, n, n, n, got)
+		}
+	}
+}

@@ -8,20 +8,34 @@ import (
 
 // CooldownBreaker is exercise 1's breaker with the way back. It opens after
 // Threshold failures in a row (below 1 means 1) and rejects calls with
-// breaker.ErrOpenState, but only for Cooldown. Once Cooldown has passed
-// since it opened, it is half-open: State says so, and the next Call runs
-// fn as a trial. If the trial succeeds the breaker closes with a fresh
-// failure count; if it fails the breaker opens again for a whole new
-// Cooldown.
+// breaker.ErrOpenState, but only for Cooldown. Once more than Cooldown has
+// passed since it opened (at exactly Cooldown it is still open, as in
+// gobreaker), it is half-open: State says so, and the next Call runs fn as
+// a trial. If the trial succeeds the breaker closes with a fresh failure
+// count; if it fails the breaker opens again for a whole new Cooldown.
+// Calls rejected while open change nothing; in particular they do not
+// restart the Cooldown, or steady traffic would keep it open for ever.
 //
-// It must be safe for concurrent use. While half-open you may let every
-// call through; exercise 3 limits the trials.
+// A result counts only in the state that admitted its call. A slow call
+// that started while the breaker was closed and returns after it opened
+// tells how the dependency was before the trip, not how it is now: its
+// success must not close the breaker, and its failure must not restart the
+// Cooldown. Call still returns fn's error to its caller.
+//
+// It must be safe for concurrent use, with fn running while the mutex is
+// not held: the tests keep one call inside fn while others go through, so
+// an implementation that holds the lock across fn makes them hang. While
+// half-open you may let every call through (exercise 3 limits the trials);
+// the first trial result decides, and the other trials are then stale.
 //
 // Exercise 2: implement Call and State.
 // Hint: you need no timer and no goroutine. Remember when the breaker
 // opened (time.Now), and let State and Call compare time.Since(openedAt)
-// with Cooldown: a breaker changes state when someone looks at it. The
-// tests run in virtual time, so time.Sleep in them is instant.
+// with Cooldown: a breaker changes state when someone looks at it. For
+// stale results, number the changes of state (trip, close, re-open) and
+// let each call remember the number it was admitted under, as gobreaker's
+// generation counter does. The tests run in virtual time, so time.Sleep in
+// them is instant.
 type CooldownBreaker struct {
 	Threshold int
 	Cooldown  time.Duration

@@ -14,7 +14,10 @@ import "reliability/03_circuit_breaker/breaker"
 // Exercise 3: implement Admit and Report.
 // Hint: count admissions and successes under a sync.Mutex. Check and
 // increment in the same critical section, or two goroutines can both see
-// "one slot left" and both take it.
+// "one slot left" and both take it. That mistake rarely shows in a plain
+// run, so run this exercise's tests with the race detector as well:
+//
+//	go test -race -run Ex3 ./03_circuit_breaker/exercises/
 type TrialGate struct {
 	MaxProbes int
 	// Add the fields you need.

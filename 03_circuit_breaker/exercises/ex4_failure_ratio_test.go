@@ -26,6 +26,8 @@ func TestEx4TripsOnTheRatioOfFinishedCalls(t *testing.T) {
 			breaker.Counts{Requests: 8, TotalSuccesses: 1, TotalFailures: 2, TotalExclusions: 1}, true},
 		{"2 failures finished and 3 calls excluded is still too few results",
 			breaker.Counts{Requests: 5, TotalFailures: 2, TotalExclusions: 3}, false},
+		{"2 failures finished and 1 call still in flight is too few results to judge",
+			breaker.Counts{Requests: 3, TotalFailures: 2}, false},
 	}
 	for _, c := range cases {
 		if got := trip(c.counts); got != c.want {

@@ -7,7 +7,11 @@ import "reliability/03_circuit_breaker/breaker"
 // the share of failures among them is at least ratio (0.6 means 60%).
 //
 // "Finished" means TotalSuccesses + TotalFailures: unlike Requests, it
-// leaves out calls still in flight and calls whose result was excluded.
+// leaves out calls still in flight and calls whose result was excluded,
+// which say nothing about the dependency. That is why the popular
+// Requests >= 3 && TotalFailures/Requests >= 0.6 is the wrong answer here:
+// such calls dilute the ratio (so it trips late, or not before the window
+// ends) and make up the minimum.
 func FailureRatioTrip(minResults uint32, ratio float64) func(breaker.Counts) bool {
 	return func(c breaker.Counts) bool {
 		// Add in uint64: two uint32 counts can overflow uint32.
