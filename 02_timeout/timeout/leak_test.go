@@ -38,14 +38,7 @@ func TestLeakMadeVisible(t *testing.T) {
 				if !errors.Is(err, ErrTimeout) || time.Since(start) != time.Second {
 					t.Fatalf("want ErrTimeout after 1s, got %v after %v", err, time.Since(start))
 				}
-				synctest.Wait()
-				if n := running.Load(); n != 1 {
-					t.Errorf("after the call returned, %d ops were running, want 1: the abandoned op keeps going", n)
-				}
-				if extra := newGoroutines(before); len(extra) != 1 {
-					t.Errorf("after the call returned, %d new goroutines were alive, want 1 (the abandoned op's):\n%s",
-						len(extra), strings.Join(extra, "\n\n"))
-				}
+				checkLeft(t, "after the call returned (the abandoned op keeps going)", &running, before, 1)
 				// goleak, the tool the package's TestMain relies on, sees it
 				// too. Finding a leak, it retries with sleeps that move the
 				// bubble's clock; harmless here, as the op waits for release,
@@ -55,13 +48,7 @@ func TestLeakMadeVisible(t *testing.T) {
 				}
 
 				close(release) // the op finally finishes; its result goes nowhere
-				synctest.Wait()
-				if n := running.Load(); n != 0 {
-					t.Errorf("after release, %d ops were running, want 0", n)
-				}
-				if extra := newGoroutines(before); len(extra) != 0 {
-					t.Errorf("after release the op's goroutine should have exited:\n%s", strings.Join(extra, "\n\n"))
-				}
+				checkLeft(t, "after release", &running, before, 0)
 			})
 		})
 
@@ -80,13 +67,9 @@ func TestLeakMadeVisible(t *testing.T) {
 				if !errors.Is(err, ErrTimeout) {
 					t.Fatalf("want ErrTimeout, got %v", err)
 				}
-				synctest.Wait() // no time passes: only what was already unblocked runs
-				if n := running.Load(); n != 0 {
-					t.Errorf("after the call returned, %d ops were running, want 0", n)
-				}
-				if extra := newGoroutines(before); len(extra) != 0 {
-					t.Errorf("nothing should outlive the call:\n%s", strings.Join(extra, "\n\n"))
-				}
+				// No time passes in checkLeft: only what was already
+				// unblocked runs.
+				checkLeft(t, "after the call returned (nothing should outlive it)", &running, before, 0)
 			})
 		})
 
@@ -108,23 +91,10 @@ func TestLeakMadeVisible(t *testing.T) {
 				if !errors.Is(err, ErrTimeout) || time.Since(start) != time.Second {
 					t.Fatalf("want ErrTimeout after 1s, got %v after %v", err, time.Since(start))
 				}
-				synctest.Wait()
-				if n := running.Load(); n != 1 {
-					t.Errorf("right after the call returned, %d ops were running, want 1: the op is still winding down", n)
-				}
-				if extra := newGoroutines(before); len(extra) != 1 {
-					t.Errorf("right after the call returned, %d new goroutines were alive, want 1 (the op winding down):\n%s",
-						len(extra), strings.Join(extra, "\n\n"))
-				}
+				checkLeft(t, "right after the call returned (the op is still winding down)", &running, before, 1)
 
 				time.Sleep(cleanup) // the wind-down ends on its own schedule
-				synctest.Wait()
-				if n := running.Load(); n != 0 {
-					t.Errorf("after its clean-up, %d ops were running, want 0", n)
-				}
-				if extra := newGoroutines(before); len(extra) != 0 {
-					t.Errorf("after its clean-up the op's goroutine should have exited:\n%s", strings.Join(extra, "\n\n"))
-				}
+				checkLeft(t, "after its clean-up", &running, before, 0)
 			})
 		})
 	}
@@ -151,13 +121,7 @@ func TestLeakMadeVisible(t *testing.T) {
 			if !errors.Is(err, context.DeadlineExceeded) {
 				t.Errorf("the op returned %v, want context.DeadlineExceeded", err)
 			}
-			synctest.Wait()
-			if n := running.Load(); n != 0 {
-				t.Errorf("after the call returned, %d ops were running, want 0", n)
-			}
-			if extra := newGoroutines(before); len(extra) != 0 {
-				t.Errorf("nothing should outlive a synchronous call:\n%s", strings.Join(extra, "\n\n"))
-			}
+			checkLeft(t, "after the synchronous call returned (nothing should outlive it)", &running, before, 0)
 		})
 	})
 
@@ -218,4 +182,18 @@ func TestLeakMadeVisible(t *testing.T) {
 			}
 		})
 	})
+}
+
+// checkLeft lets the bubble settle (synctest.Wait moves no clock) and checks
+// that exactly want ops are still running, each in a goroutine that was not
+// in before.
+func checkLeft(t *testing.T, when string, running *atomic.Int32, before map[string]string, want int) {
+	t.Helper()
+	synctest.Wait()
+	if n := running.Load(); n != int32(want) {
+		t.Errorf("%s: %d ops were running, want %d", when, n, want)
+	}
+	if extra := newGoroutines(before); len(extra) != want {
+		t.Errorf("%s: %d new goroutines were alive, want %d:\n%s", when, len(extra), want, strings.Join(extra, "\n\n"))
+	}
 }
