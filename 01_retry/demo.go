@@ -65,15 +65,15 @@ func runDemo(w io.Writer, o options) error {
 		o.attempts, o.base, o.cap, waits(policy(retry.NoJitter))))
 	noJitter := timeline(ctx, n, retry.Do, policy(retry.NoJitter), newService(), o.requests)
 
-	n.Phase("Retry with full jitter", fmt.Sprintf(
+	n.Phase("Retry with full jitter",
 		"Same service, same seed. Each wait is now random in [0, capped delay]: "+
-			"on average half as long, and different for every client."))
+			"on average half as long, and different for every client.")
 	fullJitter := timeline(ctx, n, retry.Do, policy(retry.FullJitter), newService(), o.requests)
 
-	n.Phase("Why jitter: twenty clients that failed at the same instant", fmt.Sprintf(
+	n.Phase("Why jitter: twenty clients that failed at the same instant",
 		"When a dependency hiccups, many clients fail together. Below: when 20 such clients send "+
 			"their retries, in 10ms slots after the shared failure, under the two policies above. "+
-			"Without jitter they all come back in lock-step, re-creating the spike that caused the failure."))
+			"Without jitter they all come back in lock-step, re-creating the spike that caused the failure.")
 	herd(n, policy(retry.NoJitter), policy(retry.FullJitter), o.attempts)
 
 	n.Phase("A permanent error is not retried", "A request the dependency can never accept (think: 400 Bad Request). "+

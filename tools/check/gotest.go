@@ -34,7 +34,7 @@ type testRun struct {
 }
 
 func goTestJSON(args ...string) testRun {
-	out, err := run(0, nil, "go", append([]string{"test", "-json"}, args...)...)
+	out, err := run(0, "go", append([]string{"test", "-json"}, args...)...)
 	tr := parseTestJSON(out)
 	tr.err = err
 	return tr
@@ -93,7 +93,7 @@ func runTests(*workspace) result {
 	if r, ok := checkRaceSupport(); !ok {
 		return r
 	}
-	out, err := run(0, nil, "go", "list", "work")
+	out, err := run(0, "go", "list", "work")
 	if err != nil {
 		return result{failed: 1, line: "go list work failed", detail: out}
 	}
@@ -211,7 +211,7 @@ func writeOverlay(tmp string, name string, set exerciseSet, replacement func(stu
 }
 
 func listTests(pkg, overlay string) ([]string, error) {
-	out, err := run(0, nil, "go", "test", "-overlay", overlay, "-list", ".", pkg)
+	out, err := run(0, "go", "test", "-overlay", overlay, "-list", ".", pkg)
 	if err != nil {
 		return nil, fmt.Errorf("listing tests of %s: %v\n%s", pkg, err, out)
 	}
@@ -229,7 +229,7 @@ func listTests(pkg, overlay string) ([]string, error) {
 // command quietly sets CGO_ENABLED=0 and every -race run fails with a
 // terse message; say what to install instead.
 func checkRaceSupport() (result, bool) {
-	out, err := run(0, nil, "go", "env", "CGO_ENABLED")
+	out, err := run(0, "go", "env", "CGO_ENABLED")
 	if err == nil && strings.TrimSpace(out) == "1" {
 		return result{}, true
 	}

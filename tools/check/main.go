@@ -180,7 +180,7 @@ func loadWorkspace() (*workspace, error) {
 
 // run runs a command from the repository root and returns its combined
 // output. A timeout of zero means none.
-func run(timeout time.Duration, env []string, name string, args ...string) (string, error) {
+func run(timeout time.Duration, name string, args ...string) (string, error) {
 	ctx := context.Background()
 	if timeout > 0 {
 		var cancel context.CancelFunc
@@ -188,7 +188,6 @@ func run(timeout time.Duration, env []string, name string, args ...string) (stri
 		defer cancel()
 	}
 	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Env = append(os.Environ(), env...)
 	// If the process is killed but left children holding the output pipe,
 	// stop waiting for them soon after.
 	cmd.WaitDelay = 5 * time.Second
@@ -202,7 +201,7 @@ func run(timeout time.Duration, env []string, name string, args ...string) (stri
 }
 
 func runGofmt(ws *workspace) result {
-	out, err := run(0, nil, "gofmt", append([]string{"-l"}, ws.modules...)...)
+	out, err := run(0, "gofmt", append([]string{"-l"}, ws.modules...)...)
 	files := strings.Fields(out)
 	if err != nil {
 		return result{failed: 1, line: "gofmt could not run", detail: out}
@@ -214,7 +213,7 @@ func runGofmt(ws *workspace) result {
 }
 
 func runVet(*workspace) result {
-	out, err := run(0, nil, "go", "vet", "work")
+	out, err := run(0, "go", "vet", "work")
 	if err != nil {
 		return result{failed: 1, line: "go vet found problems", detail: out}
 	}
@@ -224,7 +223,7 @@ func runVet(*workspace) result {
 func runStaticcheck(*workspace) result {
 	// The version is pinned by the tool directive in tools/go.mod, so every
 	// machine runs the same checks without installing anything.
-	out, err := run(0, nil, "go", "tool", "staticcheck", "work")
+	out, err := run(0, "go", "tool", "staticcheck", "work")
 	if err != nil {
 		return result{failed: 1, line: "staticcheck found problems", detail: out}
 	}
@@ -278,18 +277,18 @@ func runDemos(ws *workspace) result {
 			continue
 		}
 		bin := filepath.Join(tmp, l)
-		if out, err := run(0, nil, "go", "build", "-o", bin, "./"+l); err != nil {
+		if out, err := run(0, "go", "build", "-o", bin, "./"+l); err != nil {
 			r.failed++
 			r.detail += fmt.Sprintf("go build ./%s: %v\n%s\n", l, err, tail(out, 30))
 			lines = append(lines, l+" did not build")
 			continue
 		}
 		start := time.Now()
-		out, err := run(demoTimeout, nil, bin)
+		out, err := run(demoTimeout, bin)
 		took := time.Since(start).Round(100 * time.Millisecond)
 		if err != nil {
 			r.failed++
-			r.detail += fmt.Sprintf("go run ./%s: %v\n%s\n", l, err, tail(out, 30))
+			r.detail += fmt.Sprintf("demo ./%s (default flags): %v\n%s\n", l, err, tail(out, 30))
 			lines = append(lines, l+" FAILED")
 			continue
 		}
