@@ -5,28 +5,61 @@ import (
 	"time"
 )
 
-func TestParseRetryAfter(t *testing.T) {
-	now := time.Date(2015, time.October, 21, 7, 28, 0, 0, time.UTC)
-	cases := []struct {
-		value  string
-		want   time.Duration
-		wantOK bool
-	}{
-		{"120", 2 * time.Minute, true},
-		{"0", 0, true},
-		{"Wed, 21 Oct 2015 07:28:30 GMT", 30 * time.Second, true},
-		{"Wednesday, 21-Oct-15 07:29:00 GMT", time.Minute, true}, // obsolete RFC 850 form
-		{"Wed, 21 Oct 2015 07:00:00 GMT", 0, true},               // in the past: go now
-		{"", 0, false},
-		{"-5", 0, false},
-		{"1.5", 0, false},
-		{"soon", 0, false},
-		{"99999999999", 0, false}, // about 3,000 years: does not fit a time.Duration
-	}
+// now is the test's clock: a fixed instant long past, so that a solution
+// reading the real clock instead of its now argument is caught.
+var now = time.Date(2015, time.October, 21, 7, 28, 0, 0, time.UTC)
+
+type retryAfterCase struct {
+	value  string
+	want   time.Duration
+	wantOK bool
+	why    string
+}
+
+func checkRetryAfter(t *testing.T, cases []retryAfterCase) {
+	t.Helper()
 	for _, c := range cases {
 		got, ok := ParseRetryAfter(c.value, now)
 		if got != c.want || ok != c.wantOK {
-			t.Errorf("ParseRetryAfter(%q) = (%v, %v), want (%v, %v)", c.value, got, ok, c.want, c.wantOK)
+			t.Errorf("ParseRetryAfter(%q) = (%v, %v), want (%v, %v): %s", c.value, got, ok, c.want, c.wantOK, c.why)
 		}
 	}
+}
+
+func TestEx5ParseRetryAfterSeconds(t *testing.T) {
+	checkRetryAfter(t, []retryAfterCase{
+		{"120", 2 * time.Minute, true, "delay-seconds: wait 120 seconds"},
+		{"0", 0, true, "0 seconds: retry now"},
+		{"007", 7 * time.Second, true, "leading zeros are still digits"},
+		{"9223372036", 9223372036 * time.Second, true, "the largest number of seconds a time.Duration holds"},
+	})
+}
+
+func TestEx5ParseRetryAfterRejectsMalformedSeconds(t *testing.T) {
+	checkRetryAfter(t, []retryAfterCase{
+		{"", 0, false, "an empty value says nothing"},
+		{"-5", 0, false, "a negative number is not delay-seconds (a negative wait would retry at once)"},
+		{"+5", 0, false, "delay-seconds is digits only: a sign, even +, is malformed (strconv.Atoi accepts it)"},
+		{"1.5", 0, false, "delay-seconds is a whole number"},
+		{"1e3", 0, false, "delay-seconds is digits only"},
+		{"5s", 0, false, "delay-seconds has no unit (time.ParseDuration is the wrong parser)"},
+		{"soon", 0, false, "garbage is malformed"},
+		{"9223372037", 0, false, "one second too many for a time.Duration: too large, not an overflow into a wrong wait"},
+		{"18446744074", 0, false, "too large: multiplying first wraps around to a small positive wait (compare before multiplying)"},
+		{"99999999999", 0, false, "about 3,000 years: too large for a time.Duration"},
+		{"99999999999999999999", 0, false, "beyond int64: too large"},
+		{"120", 2 * time.Minute, true, "delay-seconds: wait 120 seconds"},
+	})
+}
+
+func TestEx5ParseRetryAfterDates(t *testing.T) {
+	checkRetryAfter(t, []retryAfterCase{
+		{"Wed, 21 Oct 2015 07:28:30 GMT", 30 * time.Second, true, "an HTTP-date 30s after now (measured from the now argument, not the clock)"},
+		{"Wednesday, 21-Oct-15 07:29:00 GMT", time.Minute, true, "the obsolete RFC 850 form is still a valid HTTP-date (http.ParseTime reads it)"},
+		{"Wed Oct 21 07:28:45 2015", 45 * time.Second, true, "the obsolete asctime form is still a valid HTTP-date (http.ParseTime reads it)"},
+		{"Wed, 21 Oct 2015 07:00:00 GMT", 0, true, "an HTTP-date in the past means retry now: 0, never a negative wait"},
+		{"Wed, 21 Oct 2015 07:28:00 GMT", 0, true, "an HTTP-date equal to now: 0"},
+		{"Wed, 21 Oct 2015 25:28:00 GMT", 0, false, "hour 25 is no date"},
+		{"21 Oct 2015", 0, false, "not one of the three HTTP-date formats"},
+	})
 }

@@ -10,7 +10,8 @@ func FullJitter(capped time.Duration, randN func(n int64) int64) time.Duration {
 	return time.Duration(randN(int64(capped) + 1))
 }
 
-// DecorrelatedJitter returns min(maxDelay, random in [base, 3·prev]).
+// DecorrelatedJitter returns a uniformly random delay in
+// [base, min(maxDelay, 3·max(prev, base))], never more than maxDelay.
 func DecorrelatedJitter(base, maxDelay, prev time.Duration, randN func(n int64) int64) time.Duration {
 	prev = max(prev, base)
 	hi := maxDelay // 3·prev, saturating at the cap so it cannot overflow
@@ -18,7 +19,8 @@ func DecorrelatedJitter(base, maxDelay, prev time.Duration, randN func(n int64) 
 		hi = 3 * prev
 	}
 	if hi <= base {
+		// Nothing to draw from: base alone, or the cap if base exceeds it.
 		return min(maxDelay, base)
 	}
-	return min(maxDelay, base+time.Duration(randN(int64(hi-base)+1)))
+	return base + time.Duration(randN(int64(hi-base)+1))
 }

@@ -15,22 +15,30 @@ func Retry(ctx context.Context, attempts int, delay time.Duration, op func(conte
 	var last error
 	for i := 1; i <= attempts; i++ {
 		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("stopped after %d attempts: %w", i-1, err)
+			return stopped(err, i-1, last)
 		}
 		last = op(ctx)
 		if last == nil || retry.IsPermanent(last) {
-			return last
+			return last // a permanent error goes back as it came, still marked
 		}
 		if i == attempts {
-			break
+			break // no wait after the last attempt
 		}
 		t := time.NewTimer(delay)
 		select {
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			return fmt.Errorf("stopped after %d attempts: %w (last error: %w)", i, ctx.Err(), last)
+			return stopped(ctx.Err(), i, last)
 		}
 	}
 	return fmt.Errorf("giving up after %d attempts: %w", attempts, last)
+}
+
+// stopped is the error of a loop ended by its context after n attempts.
+func stopped(ctxErr error, n int, last error) error {
+	if last == nil {
+		return fmt.Errorf("stopped before the first attempt: %w", ctxErr)
+	}
+	return fmt.Errorf("stopped after %d attempts: %w (last error: %w)", n, ctxErr, last)
 }

@@ -12,11 +12,10 @@ func ParseRetryAfter(value string, now time.Time) (wait time.Duration, ok bool) 
 	if value == "" {
 		return 0, false
 	}
-	// Atoi accepts a leading sign; the header does not, so check digits.
-	if value[0] >= '0' && value[0] <= '9' {
-		secs, err := strconv.Atoi(value)
-		if err != nil || secs < 0 || secs > math.MaxInt64/int(time.Second) {
-			return 0, false
+	if isDigits(value) {
+		secs, err := strconv.ParseInt(value, 10, 64)
+		if err != nil || secs > math.MaxInt64/int64(time.Second) {
+			return 0, false // too large for a time.Duration
 		}
 		return time.Duration(secs) * time.Second, true
 	}
@@ -25,4 +24,15 @@ func ParseRetryAfter(value string, now time.Time) (wait time.Duration, ok bool) 
 		return 0, false
 	}
 	return max(0, at.Sub(now)), true
+}
+
+// isDigits reports whether s is all ASCII digits. strconv alone would also
+// accept a sign, which the header does not allow.
+func isDigits(s string) bool {
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
