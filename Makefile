@@ -12,23 +12,27 @@ SHELL := bash
 .SHELLFLAGS := -o pipefail -c
 
 .DEFAULT_GOAL := help
-.PHONY: help test exercises solutions bench lint fmt tidy run-01 sim-01 run-02 run-03
+.PHONY: help test exercises solutions stubs-sum bench lint fmt tidy run-01 sim-01 run-02 run-03 run-04 run-05 run-06
 
 help: ## list the targets
 	@echo "Reliability Patterns Workshop"
 	@echo
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo
-	@echo "  LESSON=NN limits 'make exercises' to one lesson, e.g. make exercises LESSON=01"
+	@echo "  LESSON=N limits 'make exercises' and 'make solutions' to one lesson:"
+	@echo "  make exercises LESSON=2   (or 02, or 02_timeout)"
 
 test: ## THE test command: format, vet, staticcheck, tests, exercises, tidy, demos
 	go run ./tools/check
 
-exercises: ## run the exercise tests against YOUR files (red until you solve them)
-	go test $(addprefix ./,$(addsuffix /exercises/,$(wildcard $(LESSON)*_*)))
+exercises: ## run YOUR exercises, one verdict each (red until you solve them)
+	go run ./tools/check -yours -lesson "$(LESSON)"
 
-solutions: ## run the exercise tests against solutions/ and check they fail on the stubs
-	go run ./tools/check -only exercises
+solutions: ## exercise tests: solutions pass, stubs fail, wrong answers caught
+	go run ./tools/check -only exercises -lesson "$(LESSON)"
+
+stubs-sum: ## after changing a stub or exercise test: refresh exercises.sum
+	go run ./tools/check -write-sum
 
 bench: ## run every lesson's benchmarks and print hand-rolled/library ratios
 	go test -run '^$$' -bench . -benchmem $(addprefix ./,$(addsuffix /...,$(LESSONS))) | go run ./tools/benchratio
@@ -53,3 +57,12 @@ run-02: ## lesson 02 demo: timeouts that really cancel
 
 run-03: ## lesson 03 demo: circuit breaker through an outage
 	go run ./03_circuit_breaker
+
+run-04: ## lesson 04 demo: bulkheads keep a slow dependency from sinking the rest
+	go run ./04_bulkhead
+
+run-05: ## lesson 05 demo: token-bucket rate limiting over HTTP
+	go run ./05_rate_limit
+
+run-06: ## lesson 06 demo: retry -> timeout -> circuit breaker, composed
+	go run ./06_composed_mini

@@ -4,7 +4,11 @@ go 1.26
 
 require (
 	reliability/01_retry v0.0.0
+	reliability/02_timeout v0.0.0
 	reliability/03_circuit_breaker v0.0.0
+	reliability/04_bulkhead v0.0.0
+	reliability/05_rate_limit v0.0.0
+	reliability/06_composed_mini v0.0.0
 )
 
 require (
@@ -14,6 +18,10 @@ require (
 
 replace (
 	reliability/01_retry => ../01_retry
+	reliability/02_timeout => ../02_timeout
 	reliability/03_circuit_breaker => ../03_circuit_breaker
+	reliability/04_bulkhead => ../04_bulkhead
+	reliability/05_rate_limit => ../05_rate_limit
+	reliability/06_composed_mini => ../06_composed_mini
 	reliability/flaky => ../flaky
 )

@@ -17,4 +17,8 @@ require (
 	honnef.co/go/tools v0.8.2 // indirect
 )
 
+require reliability/workshop v0.0.0
+
+replace reliability/workshop => ../workshop
+
 tool honnef.co/go/tools/cmd/staticcheck

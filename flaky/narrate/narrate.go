@@ -43,19 +43,21 @@ func New(w io.Writer, step bool) *Narrator {
 func (n *Narrator) SetInput(r io.Reader) { n.in = bufio.NewReader(r) }
 
 // Phase starts a numbered phase: it prints a banner with the title and
-// then the intro text, wrapped. In step mode it first waits for Enter.
+// then the intro text, wrapped. In step mode it then waits for Enter
+// before returning, so every phase, the first included, is announced and
+// explained before anything in it happens.
 func (n *Narrator) Phase(title, intro string) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.phase++
-	if n.step && n.phase > 1 {
-		fmt.Fprint(n.w, "\n[press Enter for the next phase] ")
-		_, _ = n.in.ReadString('\n')
-	}
 	head := fmt.Sprintf("── Phase %d: %s ", n.phase, title)
 	fmt.Fprintf(n.w, "\n%s%s\n", head, strings.Repeat("─", max(3, width-len([]rune(head)))))
 	if intro != "" {
 		fmt.Fprintln(n.w, wrap(intro, width))
+	}
+	if n.step {
+		fmt.Fprint(n.w, "[press Enter to run this phase] ")
+		_, _ = n.in.ReadString('\n')
 	}
 	fmt.Fprintln(n.w)
 }

@@ -13,14 +13,16 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 func TestPhaseTableSummary(t *testing.T) {
 	var b strings.Builder
 	n := New(&b, true)
-	n.SetInput(strings.NewReader("\n"))
-	n.Phase("first", "no pause before the first phase")
+	n.SetInput(strings.NewReader("\n\n"))
+	n.Phase("first", "step mode pauses here too")
 	n.Table([]string{"attempt", "delay"}, [][]string{{"1", "0s"}, {"10", "150ms"}})
 	n.Phase("second", "")
 	n.Summary([][2]string{{"calls", "3"}, {"calls saved", "12"}})
 	out := b.String()
 
-	assert.Equal(t, 1, strings.Count(out, "[press Enter"), "step mode pauses before every phase but the first")
+	assert.Equal(t, 2, strings.Count(out, "[press Enter"), "step mode pauses in every phase, the first included")
+	assert.Less(t, strings.Index(out, "step mode pauses here too"), strings.Index(out, "[press Enter"),
+		"the pause comes after the phase is announced, before it runs")
 	assert.Contains(t, out, "── Phase 1: first ─")
 	assert.Contains(t, out, "── Phase 2: second ─")
 	assert.Contains(t, out, "  attempt  delay\n  1        0s\n  10       150ms\n")

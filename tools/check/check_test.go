@@ -1,7 +1,10 @@
 package main
 
 import (
+	"strings"
 	"testing"
+
+	"reliability/workshop/course"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -51,8 +54,27 @@ func TestSummarizeExitCode(t *testing.T) {
 	assert.Equal(t, 1, summarize([]result{{step: "a", passed: 3}, {step: "b", failed: 1}}))
 }
 
-func TestLessonDirs(t *testing.T) {
-	for dir, want := range map[string]bool{"01_retry": true, "03_circuit_breaker": true, "flaky": false, "solutions": false, "1_retry": false} {
-		assert.Equal(t, want, lessonDir.MatchString(dir), dir)
-	}
+func TestWideLines(t *testing.T) {
+	out := "short\n" + strings.Repeat("─", 80) + "\n" + strings.Repeat("x", 81) + "\r\n"
+	wide := wideLines(out, 80)
+	require.Len(t, wide, 1, "box-drawing characters count one column each; the 81-column line is too wide")
+	assert.True(t, strings.HasPrefix(wide[0], " 81 | x"))
+}
+
+func TestCompileErrors(t *testing.T) {
+	out := "# reliability/02_timeout/exercises\n02_timeout/exercises/ex1_with_timeout.go:12:3: undefined: x\nFAIL reliability/02_timeout/exercises [build failed]\n"
+	assert.Equal(t, map[int]string{1: "ex1_with_timeout.go"}, compileErrors(out))
+	assert.Equal(t, map[int]string{0: "a shared file"}, compileErrors("x/helpers.go:1:1: bad\n[build failed]"))
+	assert.Empty(t, compileErrors("--- FAIL: TestEx1Foo\n"))
+}
+
+func TestExerciseVerdict(t *testing.T) {
+	tr := testRun{tests: map[string]string{"p TestEx1A": "pass", "p TestEx1B": "fail", "p TestEx2A": "pass", "p TestEx10A": "fail"}}
+	v, fails := exerciseVerdict(tr, "p", course.Exercise{Number: 1})
+	assert.Equal(t, "1 of 2 tests fail", v)
+	assert.Equal(t, []string{"TestEx1B"}, fails)
+	v, _ = exerciseVerdict(tr, "p", course.Exercise{Number: 2})
+	assert.Equal(t, "pass", v)
+	v, _ = exerciseVerdict(tr, "p", course.Exercise{Number: 3})
+	assert.Equal(t, "", v, "no test ran")
 }

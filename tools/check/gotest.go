@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -33,8 +31,11 @@ type testRun struct {
 	raw    string // everything that was not JSON (build errors, for one)
 }
 
-func goTestJSON(args ...string) testRun {
-	out, err := run(0, "go", append([]string{"test", "-json"}, args...)...)
+func goTestJSON(args ...string) testRun { return goTestJSONEnv(nil, args...) }
+
+// goTestJSONEnv is goTestJSON with extra environment variables ("K=V").
+func goTestJSONEnv(env []string, args ...string) testRun {
+	out, err := runEnv(0, env, "go", append([]string{"test", "-json"}, args...)...)
 	tr := parseTestJSON(out)
 	tr.err = err
 	return tr
@@ -90,9 +91,6 @@ func (tr testRun) outputOf(key string) string {
 }
 
 func runTests(*workspace) result {
-	if r, ok := checkRaceSupport(); !ok {
-		return r
-	}
 	out, err := run(0, "go", "list", "work")
 	if err != nil {
 		return result{failed: 1, line: "go list work failed", detail: out}
@@ -106,7 +104,7 @@ func runTests(*workspace) result {
 		}
 		pkgs = append(pkgs, p)
 	}
-	tr := goTestJSON(append([]string{"-race", "-shuffle=on"}, pkgs...)...)
+	tr := goTestJSON(append(append(raceFlags(), "-shuffle=on"), pkgs...)...)
 
 	r := result{}
 	tested := 0
@@ -146,93 +144,6 @@ func runTests(*workspace) result {
 		r.failed = 1
 		r.detail += tail(tr.raw, 40)
 	}
-	r.line = fmt.Sprintf("%d packages tested (-race -shuffle=on), %d tests passed, %d failed", tested, r.passed, r.failed)
+	r.line = fmt.Sprintf("%d packages tested (%s-shuffle=on), %d tests passed, %d failed", tested, strings.Join(append(raceFlags(), ""), " "), r.passed, r.failed)
 	return r
-}
-
-// exerciseSet is one lesson's exercises: the stub files and the solution
-// files that replace them.
-type exerciseSet struct {
-	lesson    string
-	dir       string            // e.g. 01_retry/exercises
-	solutions map[string]string // stub path -> solution path, both relative
-}
-
-func findExercises(ws *workspace) ([]exerciseSet, []string) {
-	var sets []exerciseSet
-	var problems []string
-	for _, l := range ws.lessons {
-		dir := filepath.Join(l, "exercises")
-		stubs, _ := filepath.Glob(filepath.Join(dir, "ex[0-9]*_*.go"))
-		set := exerciseSet{lesson: l, dir: dir, solutions: map[string]string{}}
-		for _, s := range stubs {
-			if strings.HasSuffix(s, "_test.go") {
-				continue
-			}
-			sol := filepath.Join("solutions", s)
-			if _, err := os.Stat(sol); err != nil {
-				problems = append(problems, fmt.Sprintf("%s has no solution (want %s)", s, sol))
-				continue
-			}
-			set.solutions[s] = sol
-		}
-		sols, _ := filepath.Glob(filepath.Join("solutions", dir, "*.go"))
-		for _, sol := range sols {
-			stub := strings.TrimPrefix(sol, "solutions"+string(filepath.Separator))
-			if _, ok := set.solutions[stub]; !ok && !strings.HasSuffix(sol, "_test.go") {
-				problems = append(problems, fmt.Sprintf("%s matches no stub in %s", sol, dir))
-			}
-		}
-		if len(set.solutions) > 0 {
-			sets = append(sets, set)
-		}
-	}
-	return sets, problems
-}
-
-// writeOverlay writes a go build -overlay file that replaces each stub with
-// the file replacement returns for it.
-func writeOverlay(tmp string, name string, set exerciseSet, replacement func(stub string) (string, error)) (string, error) {
-	root, _ := os.Getwd()
-	ov := map[string]map[string]string{"Replace": {}}
-	for stub := range set.solutions {
-		repl, err := replacement(stub)
-		if err != nil {
-			return "", err
-		}
-		if !filepath.IsAbs(repl) {
-			repl = filepath.Join(root, repl)
-		}
-		ov["Replace"][filepath.Join(root, stub)] = repl
-	}
-	data, _ := json.Marshal(ov)
-	path := filepath.Join(tmp, name)
-	return path, os.WriteFile(path, data, 0o644)
-}
-
-func listTests(pkg, overlay string) ([]string, error) {
-	out, err := run(0, "go", "test", "-overlay", overlay, "-list", ".", pkg)
-	if err != nil {
-		return nil, fmt.Errorf("listing tests of %s: %v\n%s", pkg, err, out)
-	}
-	var tests []string
-	for _, l := range strings.Fields(out) {
-		if strings.HasPrefix(l, "Test") {
-			tests = append(tests, l)
-		}
-	}
-	return tests, nil
-}
-
-// checkRaceSupport explains the one non-Go prerequisite: on Linux the race
-// detector needs cgo, and cgo needs a C compiler. Without one the go
-// command quietly sets CGO_ENABLED=0 and every -race run fails with a
-// terse message; say what to install instead.
-func checkRaceSupport() (result, bool) {
-	out, err := run(0, "go", "env", "CGO_ENABLED")
-	if err == nil && strings.TrimSpace(out) == "1" {
-		return result{}, true
-	}
-	return result{failed: 1, line: "the race detector needs cgo (CGO_ENABLED=1) and a C compiler",
-		detail: "go env CGO_ENABLED says " + strings.TrimSpace(out) + ". Install gcc or clang (e.g. apt-get install gcc) and run again."}, false
 }

@@ -1,13 +1,23 @@
 // Command check is the workshop's test command (make test). It runs every
 // check a change must pass and ends with a short summary:
 //
+//   - the course's shape: every exercise has a title, a hint, a run
+//     command, tests and a solution, and exercises.sum matches the stubs;
 //   - formatting (gofmt), go vet and staticcheck over every module;
 //   - go test -race -shuffle=on over every package except the exercises;
-//   - each lesson's exercise tests against solutions/ (all must pass) and
-//     against the stubs as committed in git (every test must fail, so no
-//     exercise test can pass vacuously);
+//   - each lesson's exercise tests against solutions/ (all must pass),
+//     against the pristine stubs (every test must fail, so no exercise
+//     test can pass vacuously) and against every catalogued wrong answer
+//     (each must be caught, with the message it names);
 //   - go mod tidy -diff in every module;
-//   - a smoke run of every lesson's demo with its default flags.
+//   - a run of every lesson's demo: default flags, -h and its other modes,
+//     every line within 80 columns.
+//
+// A learner's own exercise files never make it fail. Files under
+// NN_topic/exercises/ that differ from exercises.sum are the learner's
+// work: the course is checked on a copy of the tree holding the pristine
+// files, and the learner's exercises are reported apart. With CI set, a
+// difference is an error instead: the course itself must match its list.
 //
 // Run it from the repository root: go run ./tools/check. Flags select
 // steps; -h lists them.
@@ -21,16 +31,35 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
+
+	"reliability/workshop/course"
 )
+
+// config is what the flags and the environment decide for one run.
+type config struct {
+	lesson string // -lesson: limit the exercise steps to one lesson
+	race   bool   // the race detector works here
+	strict bool   // CI: learner-looking changes are errors
+}
+
+var cfg config
+
+// workdir is where the checks run: the repository root, or a pristine
+// copy of it when the learner has changed exercise files.
+var workdir string
 
 func main() {
 	only := flag.String("only", "", "run only these steps, comma-separated: "+strings.Join(stepNames(), ","))
+	flag.StringVar(&cfg.lesson, "lesson", "", "limit the exercise checks to one lesson: 2, 02 or 02_timeout")
+	yours := flag.Bool("yours", false, "run YOUR exercises (the files as they are now) and report each one")
+	writeSum := flag.Bool("write-sum", false, "rewrite "+course.ManifestFile+" from the exercise files as they are now")
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: go run ./tools/check [-only steps]\n\nRuns the workshop's checks from the repository root and prints a summary.\n\n")
+		fmt.Fprintf(os.Stderr, "usage: go run ./tools/check [-only steps] [-lesson L] [-yours] [-write-sum]\n\n")
+		fmt.Fprintf(os.Stderr, "Runs the workshop's checks from the repository root and prints a summary.\n\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -39,21 +68,71 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if _, err := os.Stat("go.work"); err != nil {
+	root, err := os.Getwd()
+	if err == nil {
+		_, err = os.Stat("go.work")
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "check: run me from the repository root (where go.work is)")
 		os.Exit(2)
+	}
+	c, err := course.Load(root)
+	if err != nil {
+		fatal(err)
+	}
+	if cfg.lesson != "" {
+		l, err := c.FindLesson(cfg.lesson)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "check:", err)
+			os.Exit(2)
+		}
+		cfg.lesson = l.Dir
+	}
+	switch {
+	case *writeSum:
+		os.Exit(writeManifest(c))
+	case *yours:
+		cfg.race = raceSupport()
+		os.Exit(reportYours(c, nil, true))
 	}
 	selected, err := selectSteps(*only)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "check:", err)
 		os.Exit(2)
 	}
+	cfg.strict = os.Getenv("CI") != ""
+	cfg.race = raceSupport()
 
+	m, err := c.ReadManifest()
+	if err != nil {
+		fatal(err)
+	}
+	changes, err := c.Diff(m)
+	if err != nil {
+		fatal(err)
+	}
+	workdir = root
+	learner := !cfg.strict && len(changes) > 0
+	if learner {
+		fmt.Printf("note: %d exercise file(s) differ from the course (your work); checking the course on a pristine copy\n", len(changes))
+		dir, err := pristineCopy(c, m)
+		if err != nil {
+			fatal(err)
+		}
+		defer os.RemoveAll(filepath.Dir(dir))
+		workdir = dir
+	}
 	ws, err := loadWorkspace()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "check:", err)
-		os.Exit(1)
+		fatal(err)
 	}
+	wc, err := course.Load(workdir)
+	if err != nil {
+		fatal(err)
+	}
+	ws.course = wc
+	ws.changes = changes
+
 	var results []result
 	for _, s := range selected {
 		fmt.Printf("==> %s\n", s.name)
@@ -66,7 +145,44 @@ func main() {
 		fmt.Printf("    %s (%s)\n", r.status(), r.took.Round(100*time.Millisecond))
 		results = append(results, r)
 	}
+	if learner {
+		fmt.Printf("==> your exercises (reported apart; they never fail make test)\n")
+		reportYours(c, changes, false)
+	}
 	os.Exit(summarize(results))
+}
+
+func fatal(err error) {
+	fmt.Fprintln(os.Stderr, "check:", err)
+	os.Exit(1)
+}
+
+// raceSupport says whether -race can work here, and says once, in one
+// line, what to do when it cannot. On most platforms the race detector
+// needs cgo, and cgo needs a C compiler; without one the go command
+// quietly sets CGO_ENABLED=0 and every -race build fails.
+func raceSupport() bool {
+	out, err := run(0, "go", "env", "CGO_ENABLED", "CC")
+	f := strings.Fields(out)
+	if err == nil && len(f) >= 2 && f[0] == "1" {
+		if _, err := exec.LookPath(f[1]); err == nil {
+			return true
+		}
+	}
+	how := "install gcc or clang"
+	if runtime.GOOS == "windows" {
+		how = "install a mingw-w64 gcc and put it on PATH"
+	}
+	fmt.Printf("note: race detector off (it needs cgo and a C compiler: %s); tests run without -race\n", how)
+	return false
+}
+
+// raceFlags returns -race when the race detector works.
+func raceFlags() []string {
+	if cfg.race {
+		return []string{"-race"}
+	}
+	return nil
 }
 
 // result is the outcome of one step. passed and failed count checks (a
@@ -92,6 +208,7 @@ type step struct {
 }
 
 var steps = []step{
+	{"course", runCourse},
 	{"gofmt", runGofmt},
 	{"vet", runVet},
 	{"staticcheck", runStaticcheck},
@@ -152,24 +269,30 @@ func summarize(results []result) int {
 type workspace struct {
 	modules []string // module directories, relative, e.g. "01_retry"
 	lessons []string // lesson modules: directories named NN_topic
+	course  *course.Course
+	changes []course.Change // the learner's exercise files, if any
 }
 
-var lessonDir = regexp.MustCompile(`^\d\d_[a-z_]+$`)
-
 func loadWorkspace() (*workspace, error) {
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
+	out, err := run(0, "go", "list", "-m", "-f", "{{.Dir}}")
 	if err != nil {
-		return nil, fmt.Errorf("listing workspace modules: %w", err)
+		return nil, fmt.Errorf("listing workspace modules: %w\n%s", err, out)
 	}
-	root, _ := os.Getwd()
+	root, err := filepath.EvalSymlinks(workdir)
+	if err != nil {
+		return nil, err
+	}
 	ws := &workspace{}
 	for _, dir := range strings.Fields(string(out)) {
+		if d, err := filepath.EvalSymlinks(dir); err == nil {
+			dir = d
+		}
 		rel, err := filepath.Rel(root, dir)
 		if err != nil {
 			return nil, err
 		}
 		ws.modules = append(ws.modules, rel)
-		if lessonDir.MatchString(rel) {
+		if course.IsLessonDir(rel) {
 			ws.lessons = append(ws.lessons, rel)
 		}
 	}
@@ -178,9 +301,14 @@ func loadWorkspace() (*workspace, error) {
 	return ws, nil
 }
 
-// run runs a command from the repository root and returns its combined
-// output. A timeout of zero means none.
+// run runs a command in workdir and returns its combined output. A
+// timeout of zero means none.
 func run(timeout time.Duration, name string, args ...string) (string, error) {
+	return runEnv(timeout, nil, name, args...)
+}
+
+// runEnv is run with extra environment variables ("K=V").
+func runEnv(timeout time.Duration, env []string, name string, args ...string) (string, error) {
 	ctx := context.Background()
 	if timeout > 0 {
 		var cancel context.CancelFunc
@@ -188,6 +316,10 @@ func run(timeout time.Duration, name string, args ...string) (string, error) {
 		defer cancel()
 	}
 	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = workdir
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	// If the process is killed but left children holding the output pipe,
 	// stop waiting for them soon after.
 	cmd.WaitDelay = 5 * time.Second
@@ -241,7 +373,7 @@ func runTidy(ws *workspace) result {
 	for _, m := range ws.modules {
 		for _, args := range [][]string{{"mod", "tidy", "-diff"}, {"vet", "./..."}} {
 			cmd := exec.Command("go", args...)
-			cmd.Dir = m
+			cmd.Dir = filepath.Join(workdir, m)
 			cmd.Env = append(os.Environ(), "GOWORK=off")
 			if out, err := cmd.CombinedOutput(); err != nil {
 				bad = append(bad, m)
@@ -261,9 +393,15 @@ func runTidy(ws *workspace) result {
 // one is stuck.
 const demoTimeout = time.Minute
 
-// runDemos builds every lesson's demo and runs it with its default flags.
-// It runs the built binary rather than go run, so that the timeout kills
-// the demo itself and not just the go command in front of it.
+// demoWidth is the widest line a demo may print: a projector, a split
+// terminal.
+const demoWidth = 80
+
+// runDemos builds every lesson's demo and runs it with its default flags,
+// with -h, and in each extra mode its -h lists (-sim, -json), checking
+// that every run succeeds and that every line fits demoWidth columns. It
+// runs the built binary rather than go run, so that the timeout kills the
+// demo itself and not just the go command in front of it.
 func runDemos(ws *workspace) result {
 	r := result{}
 	tmp, err := os.MkdirTemp("", "demos-")
@@ -273,30 +411,67 @@ func runDemos(ws *workspace) result {
 	defer os.RemoveAll(tmp)
 	var lines []string
 	for _, l := range ws.lessons {
-		if _, err := os.Stat(filepath.Join(l, "main.go")); err != nil {
+		if _, err := os.Stat(filepath.Join(workdir, l, "main.go")); err != nil {
 			continue
 		}
 		bin := filepath.Join(tmp, l)
+		if runtime.GOOS == "windows" {
+			bin += ".exe"
+		}
 		if out, err := run(0, "go", "build", "-o", bin, "./"+l); err != nil {
 			r.failed++
 			r.detail += fmt.Sprintf("go build ./%s: %v\n%s\n", l, err, tail(out, 30))
 			lines = append(lines, l+" did not build")
 			continue
 		}
-		start := time.Now()
-		out, err := run(demoTimeout, bin)
-		took := time.Since(start).Round(100 * time.Millisecond)
-		if err != nil {
+		help, _ := run(demoTimeout, bin, "-h")
+		modes := [][]string{{}, {"-h"}}
+		for _, mode := range []string{"-sim", "-json"} {
+			if strings.Contains(help, "  "+mode) {
+				modes = append(modes, []string{mode})
+			}
+		}
+		ok := true
+		var took time.Duration
+		for _, args := range modes {
+			name := strings.TrimSpace("./" + l + " " + strings.Join(args, " "))
+			start := time.Now()
+			out, err := run(demoTimeout, bin, args...)
+			if len(args) == 0 {
+				took = time.Since(start).Round(100 * time.Millisecond)
+			}
+			if err != nil {
+				ok = false
+				r.detail += fmt.Sprintf("demo %s: %v\n%s\n", name, err, tail(out, 30))
+				continue
+			}
+			if wide := wideLines(out, demoWidth); len(wide) > 0 {
+				ok = false
+				r.detail += fmt.Sprintf("demo %s: %d lines wider than %d columns, e.g.:\n%s\n", name, len(wide), demoWidth, strings.Join(wide[:min(3, len(wide))], "\n"))
+			}
+		}
+		if !ok {
 			r.failed++
-			r.detail += fmt.Sprintf("demo ./%s (default flags): %v\n%s\n", l, err, tail(out, 30))
 			lines = append(lines, l+" FAILED")
 			continue
 		}
 		r.passed++
 		lines = append(lines, fmt.Sprintf("%s (%v)", l, took))
 	}
-	r.line = fmt.Sprintf("%d demos ran: %s", r.passed, strings.Join(lines, ", "))
+	r.line = fmt.Sprintf("%d demos ran (default, -h, modes; <= %d columns): %s", r.passed, demoWidth, strings.Join(lines, ", "))
 	return r
+}
+
+// wideLines returns the lines of out wider than width, counted in runes
+// (the demos' box-drawing characters are one column each).
+func wideLines(out string, width int) []string {
+	var wide []string
+	for _, line := range strings.Split(out, "\n") {
+		if n := len([]rune(strings.TrimRight(line, "\r"))); n > width {
+			wide = append(wide, fmt.Sprintf("%3d | %s", n, line))
+		}
+	}
+	return wide
 }
 
 func indent(s string) string {
