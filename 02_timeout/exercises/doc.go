@@ -2,8 +2,8 @@
 // is a stub: it compiles and returns errNotImplemented. Make the tests in the
 // matching exK_*_test.go pass, easiest first:
 //
-//	go test ./02_timeout/exercises/
-//	go test -run WithTimeout ./02_timeout/exercises/   # one exercise
+//	go test ./02_timeout/exercises/            # all of them
+//	go test -run Ex1 ./02_timeout/exercises/   # exercise 1 only
 //
 // The tests run in virtual time (testing/synctest), so a deadline of an hour
 // is checked instantly, and they fail if your code leaves a goroutine

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-func TestWithTimeoutReturnsOpResult(t *testing.T) {
+func TestEx1ReturnsOpResult(t *testing.T) {
 	errDown := errors.New("service down")
 	for _, tt := range []struct {
 		name string
@@ -40,7 +40,7 @@ func TestWithTimeoutReturnsOpResult(t *testing.T) {
 	}
 }
 
-func TestWithTimeoutGivesOpADeadline(t *testing.T) {
+func TestEx1GivesOpADeadline(t *testing.T) {
 	inBubble(t, func(t *testing.T) {
 		var own, inherited time.Time
 		var hasOwn bool
@@ -68,7 +68,7 @@ func TestWithTimeoutGivesOpADeadline(t *testing.T) {
 	})
 }
 
-func TestWithTimeoutReturnsOnTime(t *testing.T) {
+func TestEx1ReturnsOnTime(t *testing.T) {
 	inBubble(t, func(t *testing.T) {
 		before := bubbleGoroutines()
 		release := make(chan struct{})
@@ -100,7 +100,7 @@ func TestWithTimeoutReturnsOnTime(t *testing.T) {
 	})
 }
 
-func TestWithTimeoutCallerCancels(t *testing.T) {
+func TestEx1CallerCancels(t *testing.T) {
 	inBubble(t, func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()

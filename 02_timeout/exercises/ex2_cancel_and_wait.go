@@ -5,44 +5,32 @@ import (
 	"time"
 )
 
+// Exercise 2: cancel the work and wait for it.
+//
 // CancelAndWait runs op with a deadline d from now and returns only once op
-// has returned, so that nothing it started outlives the call.
-//
-// This is the wrapper from the workshop's seed notes. It gives up waiting at
-// the deadline, but it leaks:
-//
-//	func WithTimeout(ctx context.Context, timeout time.Duration, operation func(context.Context) error) error {
-//		ctx, cancel := context.WithTimeout(ctx, timeout)
-//		defer cancel()
-//		errChan := make(chan error, 1)
-//		go func() {
-//			errChan <- operation(ctx)
-//		}()
-//		select {
-//		case err := <-errChan:
-//			return err
-//		case <-ctx.Done():
-//			return ctx.Err()
-//		}
-//	}
-//
-// At the deadline it returns while operation is still running. Even an
-// operation that honours its context needs a moment to notice and clean up
-// (roll back a transaction, close a connection), and that work goes on after
-// the caller has moved on: a goroutine outlives the call.
-//
-// Task: write the version that cancels the work and waits for it.
-//   - op gets a context that ends d from now, or at ctx's deadline if that
-//     is sooner;
+// has returned, so that nothing op started outlives the call. Exercise 1
+// returns at the deadline while op may still be running, or still cleaning
+// up (rolling back a transaction, closing a connection) after being told
+// to stop; here the caller waits for all of it:
+//   - op gets a context derived from ctx that ends d from now, or at ctx's
+//     deadline if that is sooner, and that has ended by the time
+//     CancelAndWait returns;
 //   - CancelAndWait returns only after op has returned;
-//   - if op returns before its context ends, return op's error (nil on
-//     success);
+//   - if op returns nil, return nil, even if its deadline has passed by
+//     then: the work is done, and reporting a timeout would make the
+//     caller redo it;
+//   - if op returns an error before its context ends, return that error;
 //   - if op returns an error after its context ended, return an error
-//     matching the context's error (context.DeadlineExceeded, or
-//     context.Canceled if the caller cancelled): that is why op stopped.
+//     matching the context's error, context.DeadlineExceeded or
+//     context.Canceled: that is why op stopped, whatever op called it.
 //
-// Hint: you need no goroutine at all. The price, compared with exercise 1:
-// if op ignores its context, CancelAndWait is as late as op is.
+// Hint: you need no goroutine at all; call op directly. ctx.Err() says
+// which way a context ended. context.Cause(ctx) is the reason a canceller
+// gave (WithCancelCause, WithTimeoutCause), which need not match either.
+// The price, compared with exercise 1: if op ignores its context,
+// CancelAndWait is as late as op is.
+//
+// Run: go test -run Ex2 ./02_timeout/exercises/
 func CancelAndWait(ctx context.Context, d time.Duration, op func(context.Context) error) error {
 	return errNotImplemented
 }

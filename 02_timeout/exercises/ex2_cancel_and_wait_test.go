@@ -25,7 +25,7 @@ func slowToStop(running *atomic.Int32, work, cleanup time.Duration, result error
 	}
 }
 
-func TestCancelAndWaitLeavesNothingBehind(t *testing.T) {
+func TestEx2LeavesNothingBehind(t *testing.T) {
 	inBubble(t, func(t *testing.T) {
 		before := bubbleGoroutines()
 		var running atomic.Int32
@@ -51,7 +51,7 @@ func TestCancelAndWaitLeavesNothingBehind(t *testing.T) {
 	})
 }
 
-func TestCancelAndWaitReturnsOpResult(t *testing.T) {
+func TestEx2ReturnsOpResult(t *testing.T) {
 	errDown := errors.New("service down")
 	for _, tt := range []struct {
 		name string
@@ -76,7 +76,7 @@ func TestCancelAndWaitReturnsOpResult(t *testing.T) {
 	}
 }
 
-func TestCancelAndWaitCancelsOp(t *testing.T) {
+func TestEx2CancelsOp(t *testing.T) {
 	inBubble(t, func(t *testing.T) {
 		var running atomic.Int32
 		start := time.Now()
@@ -90,7 +90,7 @@ func TestCancelAndWaitCancelsOp(t *testing.T) {
 	})
 }
 
-func TestCancelAndWaitCallerCancels(t *testing.T) {
+func TestEx2CallerCancels(t *testing.T) {
 	inBubble(t, func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
@@ -108,11 +108,11 @@ func TestCancelAndWaitCallerCancels(t *testing.T) {
 	})
 }
 
-// TestCancelAndWaitReportsWhyOpStopped uses an op that, once its context
+// TestEx2ReportsWhyOpStopped uses an op that, once its context
 // ends, fails in its own words, as a network client whose connection was
 // torn down does. The real reason is the deadline or the cancellation, and
 // that is what CancelAndWait should report.
-func TestCancelAndWaitReportsWhyOpStopped(t *testing.T) {
+func TestEx2ReportsWhyOpStopped(t *testing.T) {
 	errReset := errors.New("conn reset")
 	resetOnCancel := func(ctx context.Context) error {
 		<-ctx.Done()

@@ -26,7 +26,7 @@ func attemptDeadline(t *testing.T, ctx context.Context, perAttempt, minUseful ti
 	return time.Until(deadline)
 }
 
-func TestAttemptContextSplitsTheBudget(t *testing.T) {
+func TestEx3SplitsTheBudget(t *testing.T) {
 	inBubble(t, func(t *testing.T) {
 		overall, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 		defer cancel()
@@ -45,7 +45,7 @@ func TestAttemptContextSplitsTheBudget(t *testing.T) {
 	})
 }
 
-func TestAttemptContextRefusesTooLittleTime(t *testing.T) {
+func TestEx3RefusesTooLittleTime(t *testing.T) {
 	inBubble(t, func(t *testing.T) {
 		overall, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 		defer cancel()
@@ -69,7 +69,7 @@ func TestAttemptContextRefusesTooLittleTime(t *testing.T) {
 	})
 }
 
-func TestAttemptContextWithoutOverallDeadline(t *testing.T) {
+func TestEx3WithoutOverallDeadline(t *testing.T) {
 	inBubble(t, func(t *testing.T) {
 		if got := attemptDeadline(t, t.Context(), 2*time.Second, 0); got != 2*time.Second {
 			t.Errorf("with no overall deadline, an attempt should get the full 2s; it got %v", got)
@@ -77,7 +77,7 @@ func TestAttemptContextWithoutOverallDeadline(t *testing.T) {
 	})
 }
 
-func TestAttemptContextRejectsBadConfig(t *testing.T) {
+func TestEx3RejectsBadConfig(t *testing.T) {
 	for _, tt := range []struct {
 		name                  string
 		perAttempt, minUseful time.Duration
@@ -99,10 +99,10 @@ func TestAttemptContextRejectsBadConfig(t *testing.T) {
 	}
 }
 
-// TestAttemptContextBoundsARetryLoop runs a retry loop against an op that
+// TestEx3BoundsARetryLoop runs a retry loop against an op that
 // always hangs: 4 attempts of 2s with 100ms backoff would take 8.3s, but
 // the caller allowed 5s.
-func TestAttemptContextBoundsARetryLoop(t *testing.T) {
+func TestEx3BoundsARetryLoop(t *testing.T) {
 	inBubble(t, func(t *testing.T) {
 		overall, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 		defer cancel()

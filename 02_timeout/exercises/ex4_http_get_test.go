@@ -28,7 +28,7 @@ func checkBodiesClosed(t *testing.T, rt *handlerTransport) {
 	}
 }
 
-func TestFetchReturnsBody(t *testing.T) {
+func TestEx4ReturnsBody(t *testing.T) {
 	inBubble(t, func(t *testing.T) {
 		_, client, rt := slowService(100*time.Millisecond, 0)
 		start := time.Now()
@@ -43,7 +43,7 @@ func TestFetchReturnsBody(t *testing.T) {
 	})
 }
 
-func TestFetchReportsBadStatus(t *testing.T) {
+func TestEx4ReportsBadStatus(t *testing.T) {
 	inBubble(t, func(t *testing.T) {
 		svc := flaky.MustNew(flaky.Config{FailFirst: 1})
 		rt := &handlerTransport{h: svc}
@@ -59,7 +59,7 @@ func TestFetchReportsBadStatus(t *testing.T) {
 	})
 }
 
-func TestFetchHonoursCallerDeadline(t *testing.T) {
+func TestEx4HonoursCallerDeadline(t *testing.T) {
 	for _, tt := range []struct {
 		name     string
 		deadline func(context.Context) (context.Context, context.CancelFunc)
@@ -98,7 +98,7 @@ func TestFetchHonoursCallerDeadline(t *testing.T) {
 	}
 }
 
-func TestFetchHonoursClientTimeout(t *testing.T) {
+func TestEx4HonoursClientTimeout(t *testing.T) {
 	inBubble(t, func(t *testing.T) {
 		_, client, _ := slowService(time.Second, 300*time.Millisecond)
 
@@ -116,7 +116,7 @@ func TestFetchHonoursClientTimeout(t *testing.T) {
 	})
 }
 
-func TestFetchTellsCancellationFromTimeout(t *testing.T) {
+func TestEx4TellsCancellationFromTimeout(t *testing.T) {
 	for _, tt := range []struct {
 		name   string
 		cancel func(context.Context) (context.Context, context.CancelFunc)
@@ -149,9 +149,9 @@ func TestFetchTellsCancellationFromTimeout(t *testing.T) {
 	}
 }
 
-// TestFetchOverLoopback talks to a real server on 127.0.0.1. It waits on no
+// TestEx4OverLoopback talks to a real server on 127.0.0.1. It waits on no
 // clock: the server answers at once.
-func TestFetchOverLoopback(t *testing.T) {
+func TestEx4OverLoopback(t *testing.T) {
 	srv := httptest.NewServer(flaky.MustNew(flaky.Config{}))
 	defer srv.Close()
 	body, err := Fetch(t.Context(), srv.Client(), srv.URL)

@@ -49,10 +49,11 @@ func inBubble(t *testing.T, f func(t *testing.T)) {
 	synctest.Test(t, f)
 }
 
-// exercise names the function a test exercises, from the test's name.
+// exercise names the function a test exercises, from the test's name
+// (TestEx<k>...).
 func exercise(t *testing.T) string {
-	for _, name := range []string{"WithTimeout", "CancelAndWait", "AttemptContext", "Fetch"} {
-		if strings.HasPrefix(t.Name(), "Test"+name) {
+	for k, name := range []string{"WithTimeout", "CancelAndWait", "AttemptContext", "Fetch"} {
+		if strings.HasPrefix(t.Name(), fmt.Sprintf("TestEx%d", k+1)) {
 			return name
 		}
 	}
