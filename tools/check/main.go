@@ -164,16 +164,19 @@ func fatal(err error) {
 func raceSupport() bool {
 	out, err := run(0, "go", "env", "CGO_ENABLED", "CC")
 	f := strings.Fields(out)
+	why := "no C compiler"
 	if err == nil && len(f) >= 2 && f[0] == "1" {
 		if _, err := exec.LookPath(f[1]); err == nil {
 			return true
 		}
+	} else if len(f) > 0 && f[0] == "0" {
+		why = "CGO_ENABLED=0"
 	}
-	how := "install gcc or clang"
+	how := "gcc or clang"
 	if runtime.GOOS == "windows" {
-		how = "install a mingw-w64 gcc and put it on PATH"
+		how = "a mingw-w64 gcc on PATH"
 	}
-	fmt.Printf("note: race detector off (it needs cgo and a C compiler: %s); tests run without -race\n", how)
+	fmt.Printf("note: race detector off (%s; -race needs cgo and %s); tests run without it\n", why, how)
 	return false
 }
 
