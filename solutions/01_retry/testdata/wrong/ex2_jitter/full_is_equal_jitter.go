@@ -1,0 +1,28 @@
+// Mistake: full jitter draws from [capped/2, capped], which is equal jitter.
+// Caught: "is this equal jitter"
+package exercises
+
+import "time"
+
+// FullJitter returns a uniformly random delay in [0, capped].
+func FullJitter(capped time.Duration, randN func(n int64) int64) time.Duration {
+	if capped <= 0 {
+		return 0
+	}
+	return capped/2 + time.Duration(randN(int64(capped-capped/2)+1))
+}
+
+// DecorrelatedJitter returns a uniformly random delay in
+// [base, min(maxDelay, 3·max(prev, base))], never more than maxDelay.
+func DecorrelatedJitter(base, maxDelay, prev time.Duration, randN func(n int64) int64) time.Duration {
+	prev = max(prev, base)
+	hi := maxDelay // 3·prev, saturating at the cap so it cannot overflow
+	if prev <= maxDelay/3 {
+		hi = 3 * prev
+	}
+	if hi <= base {
+		// Nothing to draw from: base alone, or the cap if base exceeds it.
+		return min(maxDelay, base)
+	}
+	return base + time.Duration(randN(int64(hi-base)+1))
+}

@@ -1,0 +1,16 @@
+// Mistake: PATCH is listed among the idempotent methods.
+// Caught: "PATCH is not idempotent in general"
+package exercises
+
+import "net/http"
+
+// MayRetry reports whether r may be sent again without a double effect.
+func MayRetry(r *http.Request) bool {
+	switch r.Method {
+	case "", http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace, http.MethodPut, http.MethodDelete, http.MethodPatch:
+		return true // "" is GET in net/http
+	case http.MethodPost:
+		return r.Header.Get("Idempotency-Key") != ""
+	}
+	return false
+}

@@ -1,0 +1,35 @@
+// Mistake: only delay-seconds is read; an HTTP-date is reported as malformed.
+// Caught: "an HTTP-date 30s after now"
+package exercises
+
+import (
+	"math"
+	"strconv"
+	"time"
+)
+
+// ParseRetryAfter returns the wait a Retry-After header value asks for.
+func ParseRetryAfter(value string, now time.Time) (wait time.Duration, ok bool) {
+	if value == "" {
+		return 0, false
+	}
+	if isDigits(value) {
+		secs, err := strconv.ParseInt(value, 10, 64)
+		if err != nil || secs > math.MaxInt64/int64(time.Second) {
+			return 0, false // too large for a time.Duration
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	return 0, false // not a number
+}
+
+// isDigits reports whether s is all ASCII digits. strconv alone would also
+// accept a sign, which the header does not allow.
+func isDigits(s string) bool {
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
