@@ -19,20 +19,21 @@ func TestEx1ReturnsOpResult(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			inBubble(t, func(t *testing.T) {
-				called := false
+				called := 0
 				start := time.Now()
 				err := WithTimeout(t.Context(), time.Second, func(context.Context) error {
-					called = true
-					time.Sleep(100 * time.Millisecond)
+					called++
+					time.Sleep(100 * time.Millisecond) // ignores ctx, but is done long before the deadline
 					return tt.err
 				})
-				if !called {
-					t.Fatalf("op was never called (WithTimeout returned %v)", err)
+				elapsed := time.Since(start)
+				if called != 1 {
+					t.Fatalf("op was called %d times, want once (WithTimeout returned %v)", called, err)
 				}
 				if err != tt.err {
-					t.Errorf("op returned %v in time, so WithTimeout should return that; got %v", tt.err, err)
+					t.Errorf("op returned %v after 100ms, well within the 1s timeout, so WithTimeout should return exactly that; got %v", tt.err, err)
 				}
-				if elapsed := time.Since(start); elapsed != 100*time.Millisecond {
+				if elapsed != 100*time.Millisecond {
 					t.Errorf("op took 100ms, but WithTimeout returned after %v", elapsed)
 				}
 			})
@@ -49,11 +50,14 @@ func TestEx1GivesOpADeadline(t *testing.T) {
 			own, hasOwn = ctx.Deadline()
 			return nil
 		})
-		if err != nil || !hasOwn {
-			t.Fatalf("op should run with a deadline; WithTimeout returned %v and op saw a deadline: %v", err, hasOwn)
+		if err != nil {
+			t.Fatalf("op returned nil at once; WithTimeout returned %v", err)
+		}
+		if !hasOwn {
+			t.Fatalf("op's context has no deadline: did you pass op the caller's ctx instead of the context that context.WithTimeout returned?")
 		}
 		if got := own.Sub(start); got != time.Second {
-			t.Errorf("op's deadline is %v away, want 1s", got)
+			t.Errorf("op's deadline is %v away, want the 1s timeout", got)
 		}
 
 		parent, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
@@ -63,7 +67,31 @@ func TestEx1GivesOpADeadline(t *testing.T) {
 			return nil
 		})
 		if got := inherited.Sub(start); got != 300*time.Millisecond {
-			t.Errorf("the caller's deadline is 300ms away and should win over 1s; op's deadline is %v away", got)
+			t.Errorf("the caller's deadline is 300ms away and should win over the 1s timeout; op's deadline is %v away: "+
+				"is op's context derived from the caller's ctx (not context.Background())?", got)
+		}
+	})
+}
+
+// TestEx1EndsOpContext checks that op's context has ended once WithTimeout
+// returns, even when op finished early. Otherwise it lives on until its
+// deadline, with its timer and anything op left waiting on it.
+func TestEx1EndsOpContext(t *testing.T) {
+	inBubble(t, func(t *testing.T) {
+		var opCtx context.Context
+		err := WithTimeout(t.Context(), time.Hour, func(ctx context.Context) error {
+			opCtx = ctx
+			return nil
+		})
+		if err != nil || opCtx == nil {
+			t.Fatalf("op returned nil at once; WithTimeout returned %v (op called: %v)", err, opCtx != nil)
+		}
+		if _, ok := opCtx.Deadline(); !ok {
+			t.Fatalf("op's context has no deadline: did you pass op the caller's ctx instead of the context that context.WithTimeout returned?")
+		}
+		if opCtx.Err() == nil {
+			t.Errorf("WithTimeout returned, but op's context is still alive and would stay so until its deadline, an hour " +
+				"away: did you forget to call cancel? Call the CancelFunc from context.WithTimeout on every path (defer cancel())")
 		}
 	})
 }
@@ -71,11 +99,13 @@ func TestEx1GivesOpADeadline(t *testing.T) {
 func TestEx1ReturnsOnTime(t *testing.T) {
 	inBubble(t, func(t *testing.T) {
 		before := bubbleGoroutines()
-		release := make(chan struct{})
 		started := make(chan struct{})
+		release := make(chan struct{})
+		// The op ignores its context completely; it finishes an hour later.
+		time.AfterFunc(time.Hour, func() { close(release) })
 		stubborn := func(context.Context) error {
 			close(started)
-			<-release // ignores its context completely
+			<-release
 			return nil
 		}
 
@@ -87,14 +117,22 @@ func TestEx1ReturnsOnTime(t *testing.T) {
 		default:
 			t.Fatalf("op was never called (WithTimeout returned %v)", err)
 		}
-		if !errors.Is(err, context.DeadlineExceeded) {
+		switch {
+		case elapsed == time.Hour:
+			t.Errorf("WithTimeout returned after 1h, when op finished, not at its 1s deadline: it waited for op. "+
+				"Run op in a goroutine and return when op's context ends, without waiting for op (got %v)", err)
+		case elapsed != time.Second:
+			t.Errorf("WithTimeout should give up at the 1s deadline even though op ignores it; it returned after %v (%v)", elapsed, err)
+		}
+		switch {
+		case err == nil:
+			t.Errorf("op was still running at the deadline, yet WithTimeout returned nil: is the error read from the " +
+				"caller's ctx, which has not ended, instead of op's context?")
+		case !errors.Is(err, context.DeadlineExceeded):
 			t.Errorf("op was still running at the deadline, so the error should match context.DeadlineExceeded; got %v", err)
 		}
-		if elapsed != time.Second {
-			t.Errorf("WithTimeout should give up at the 1s deadline even though op ignores it; it returned after %v", elapsed)
-		}
 
-		close(release) // op finally finishes; its result has nowhere to go
+		time.Sleep(time.Hour) // op finally finishes; its result has nowhere to go
 		synctest.Wait()
 		noLeftovers(t, before, "after op finished")
 	})
@@ -111,11 +149,37 @@ func TestEx1CallerCancels(t *testing.T) {
 			<-ctx.Done()
 			return ctx.Err()
 		})
-		if !errors.Is(err, context.Canceled) {
-			t.Errorf("the caller cancelled at 200ms, so the error should match context.Canceled; got %v", err)
+		elapsed := time.Since(start)
+		if elapsed != 200*time.Millisecond {
+			t.Errorf("WithTimeout should return when the caller cancels (200ms); it returned after %v: does it wait on "+
+				"the Done channel of op's context, derived from ctx, rather than on a timer of its own (time.After)?", elapsed)
 		}
-		if elapsed := time.Since(start); elapsed != 200*time.Millisecond {
-			t.Errorf("WithTimeout should return when the caller cancels (200ms); it returned after %v", elapsed)
+		if !errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("the caller cancelled at 200ms, so the error should match context.Canceled, not DeadlineExceeded; "+
+				"got %v: ctx.Err() of op's context says which way it ended", err)
 		}
+	})
+}
+
+// TestEx1CallerDeadlineOnStubbornOp: the caller's deadline is earlier than
+// the timeout and op ignores its context. WithTimeout must still return at
+// the caller's deadline.
+func TestEx1CallerDeadlineOnStubbornOp(t *testing.T) {
+	inBubble(t, func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		err := WithTimeout(ctx, time.Second, func(context.Context) error {
+			time.Sleep(2 * time.Second) // ignores its context
+			return nil
+		})
+		if elapsed := time.Since(start); elapsed != 300*time.Millisecond {
+			t.Errorf("the caller's deadline is 300ms away, sooner than the 1s timeout; WithTimeout returned after %v: "+
+				"does it wait on the Done channel of op's context, derived from ctx, rather than on a timer of its own?", elapsed)
+		}
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("the caller's deadline passed first; the error should match context.DeadlineExceeded; got %v", err)
+		}
+		time.Sleep(2 * time.Second) // let the stubborn op finish before the bubble ends
 	})
 }

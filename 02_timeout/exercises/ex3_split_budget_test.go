@@ -4,24 +4,31 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
 // attemptDeadline calls AttemptContext and returns how far away the
-// attempt's deadline is, failing the test on an error or a missing deadline.
-func attemptDeadline(t *testing.T, ctx context.Context, perAttempt, minUseful time.Duration) time.Duration {
+// attempt's deadline is, failing the test on an error, a missing deadline
+// or a CancelFunc that does not end the attempt. situation says why an
+// attempt should start.
+func attemptDeadline(t *testing.T, situation string, ctx context.Context, perAttempt, minUseful time.Duration) time.Duration {
 	t.Helper()
 	actx, cancel, err := AttemptContext(ctx, perAttempt, minUseful)
 	if err != nil {
-		t.Fatalf("AttemptContext(%v, %v) returned %v, want an attempt context", perAttempt, minUseful, err)
+		t.Fatalf("%s, an attempt should start; AttemptContext(%v, %v) returned %v", situation, perAttempt, minUseful, err)
 	}
 	if actx == nil || cancel == nil {
 		t.Fatalf("AttemptContext returned no error but a nil context or CancelFunc")
 	}
-	defer cancel()
 	deadline, ok := actx.Deadline()
+	cancel()
 	if !ok {
 		t.Fatalf("the attempt's context has no deadline")
+	}
+	if actx.Err() == nil {
+		t.Errorf("calling the returned CancelFunc should end the attempt's context; it is still alive: " +
+			"return the CancelFunc that came with the attempt's context")
 	}
 	return time.Until(deadline)
 }
@@ -31,18 +38,36 @@ func TestEx3SplitsTheBudget(t *testing.T) {
 		overall, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 		defer cancel()
 
-		if got := attemptDeadline(t, overall, 2*time.Second, 200*time.Millisecond); got != 2*time.Second {
-			t.Errorf("with 5s left, an attempt should get its full 2s; it got %v", got)
+		if got := attemptDeadline(t, "with 5s left", overall, 2*time.Second, 200*time.Millisecond); got != 2*time.Second {
+			t.Errorf("with 5s left, an attempt should get its full 2s, not more: min(perAttempt, time left); it got %v", got)
 		}
 		time.Sleep(4 * time.Second)
-		if got := attemptDeadline(t, overall, 2*time.Second, 200*time.Millisecond); got != time.Second {
+		if got := attemptDeadline(t, "with 1s left", overall, 2*time.Second, 200*time.Millisecond); got != time.Second {
 			t.Errorf("with 1s left, an attempt should get only that 1s, not 2s; it got %v", got)
 		}
 		time.Sleep(800 * time.Millisecond)
-		if got := attemptDeadline(t, overall, 2*time.Second, 200*time.Millisecond); got != 200*time.Millisecond {
-			t.Errorf("with exactly the 200ms minimum left, an attempt should still start and get those 200ms; it got %v", got)
+		const exact = "with exactly the 200ms minimum left"
+		if got := attemptDeadline(t, exact, overall, 2*time.Second, 200*time.Millisecond); got != 200*time.Millisecond {
+			t.Errorf("%s, an attempt should start and get those 200ms; it got %v", exact, got)
 		}
 	})
+}
+
+// refused checks that AttemptContext started nothing and returned an error
+// matching every error in want.
+func refused(t *testing.T, situation string, actx context.Context, acancel context.CancelFunc, err error, want ...error) {
+	t.Helper()
+	if acancel != nil {
+		acancel()
+	}
+	for _, w := range want {
+		if !errors.Is(err, w) {
+			t.Errorf("%s; the error should match %v; got %v", situation, w, err)
+		}
+	}
+	if actx != nil || acancel != nil {
+		t.Errorf("%s, so no attempt should start: want a nil context and a nil CancelFunc", situation)
+	}
 }
 
 func TestEx3RefusesTooLittleTime(t *testing.T) {
@@ -52,27 +77,76 @@ func TestEx3RefusesTooLittleTime(t *testing.T) {
 		time.Sleep(4900 * time.Millisecond)
 
 		actx, acancel, err := AttemptContext(overall, 2*time.Second, 200*time.Millisecond)
-		if !errors.Is(err, ErrBudgetSpent) || !errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("with 100ms left and 200ms needed, the error should match ErrBudgetSpent and context.DeadlineExceeded; got %v", err)
-		}
-		if actx != nil || acancel != nil {
-			t.Errorf("no attempt should start: want a nil context and CancelFunc")
-			if acancel != nil {
-				acancel()
-			}
-		}
+		refused(t, "with 100ms left and 200ms needed", actx, acancel, err, ErrBudgetSpent, context.DeadlineExceeded)
+
+		time.Sleep(100 * time.Millisecond) // exactly at the overall deadline
+		synctest.Wait()
+		actx, acancel, err = AttemptContext(overall, 2*time.Second, 0)
+		refused(t, "with nothing left (exactly at the overall deadline), even with no minimum", actx, acancel, err,
+			ErrBudgetSpent, context.DeadlineExceeded)
 
 		time.Sleep(time.Second) // now past the overall deadline
-		if _, _, err := AttemptContext(overall, 2*time.Second, 0); !errors.Is(err, ErrBudgetSpent) {
-			t.Errorf("past the overall deadline, even with no minimum, the error should match ErrBudgetSpent; got %v", err)
-		}
+		actx, acancel, err = AttemptContext(overall, 2*time.Second, 0)
+		refused(t, "past the overall deadline, even with no minimum", actx, acancel, err, ErrBudgetSpent, context.DeadlineExceeded)
 	})
 }
 
 func TestEx3WithoutOverallDeadline(t *testing.T) {
 	inBubble(t, func(t *testing.T) {
-		if got := attemptDeadline(t, t.Context(), 2*time.Second, 0); got != 2*time.Second {
+		actx, acancel, err := AttemptContext(t.Context(), 2*time.Second, 500*time.Millisecond)
+		if acancel != nil {
+			defer acancel()
+		}
+		if err != nil || actx == nil {
+			t.Fatalf("with no overall deadline (ctx.Deadline() reports ok == false) there is no budget to spend, so an "+
+				"attempt should start with the full 2s; got %v", err)
+		}
+		if got := attemptDeadline(t, "with no overall deadline", t.Context(), 2*time.Second, 500*time.Millisecond); got != 2*time.Second {
 			t.Errorf("with no overall deadline, an attempt should get the full 2s; it got %v", got)
+		}
+	})
+}
+
+type traceKey struct{}
+
+// TestEx3AttemptFollowsTheCaller: the attempt belongs to the caller's
+// request. Cancelling the caller must end it, and it carries the caller's
+// values (a trace id, say).
+func TestEx3AttemptFollowsTheCaller(t *testing.T) {
+	inBubble(t, func(t *testing.T) {
+		caller, cancelCaller := context.WithCancel(context.WithValue(t.Context(), traceKey{}, "trace-42"))
+		defer cancelCaller()
+		overall, cancel := context.WithTimeout(caller, 5*time.Second)
+		defer cancel()
+
+		actx, acancel, err := AttemptContext(overall, 2*time.Second, 0)
+		if err != nil || actx == nil || acancel == nil {
+			t.Fatalf("with 5s left, AttemptContext should start an attempt; got %v, %v", actx, err)
+		}
+		defer acancel()
+		if got, _ := actx.Value(traceKey{}).(string); got != "trace-42" {
+			t.Errorf("the attempt's context lost the caller's values (trace id %q, want %q): derive it from ctx", got, "trace-42")
+		}
+		time.Sleep(time.Second)
+		cancelCaller()
+		synctest.Wait()
+		if actx.Err() == nil {
+			t.Errorf("the caller cancelled at 1s, but the attempt's context (with the right deadline) is still alive, so the " +
+				"attempt goes on for nobody: is it derived from ctx, not from context.Background() or context.WithoutCancel?")
+		}
+	})
+}
+
+func TestEx3CallerCancelled(t *testing.T) {
+	inBubble(t, func(t *testing.T) {
+		overall, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+		cancel() // the caller has gone, with plenty of time left
+
+		actx, acancel, err := AttemptContext(overall, 2*time.Second, 200*time.Millisecond)
+		refused(t, "the caller has cancelled", actx, acancel, err, context.Canceled)
+		if errors.Is(err, ErrBudgetSpent) || errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("the caller cancelled with 5s left: time did not run out, so the error should not match "+
+				"ErrBudgetSpent or DeadlineExceeded; got %v", err)
 		}
 	})
 }
@@ -99,9 +173,9 @@ func TestEx3RejectsBadConfig(t *testing.T) {
 	}
 }
 
-// TestEx3BoundsARetryLoop runs a retry loop against an op that
-// always hangs: 4 attempts of 2s with 100ms backoff would take 8.3s, but
-// the caller allowed 5s.
+// TestEx3BoundsARetryLoop runs a retry loop against an op that always
+// hangs: 4 attempts of 2s with 100ms backoff would take 8.3s, but the
+// caller allowed 5s.
 func TestEx3BoundsARetryLoop(t *testing.T) {
 	inBubble(t, func(t *testing.T) {
 		overall, cancel := context.WithTimeout(t.Context(), 5*time.Second)

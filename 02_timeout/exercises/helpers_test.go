@@ -33,15 +33,15 @@ func inBubble(t *testing.T, f func(t *testing.T)) {
 		if r == nil {
 			return
 		}
+		name, hint := exercise(t)
 		switch msg := fmt.Sprint(r); {
 		case strings.Contains(msg, "all goroutines in bubble are blocked"):
 			t.Fatalf("%s never returned (%v): every goroutine was waiting for something that could never "+
-				"happen. Does your code wait on the context that carries the deadline, for example a select "+
-				"on both the result channel and that context's Done channel?", exercise(t), r)
+				"happen. %s", name, r, hint)
 		case strings.Contains(msg, "main bubble goroutine has exited"):
 			t.Fatalf("%s returned, but a goroutine it started was still blocked when the test ended (%v). "+
 				"It leaked: something it waits for never happens. A goroutine sending a late result on a "+
-				"channel nobody reads any more is the usual suspect; give the channel room for one value.", exercise(t), r)
+				"channel nobody reads any more is the usual suspect; give the channel room for one value.", name, r)
 		default:
 			panic(r)
 		}
@@ -50,14 +50,20 @@ func inBubble(t *testing.T, f func(t *testing.T)) {
 }
 
 // exercise names the function a test exercises, from the test's name
-// (TestEx<k>...).
-func exercise(t *testing.T) string {
-	for k, name := range []string{"WithTimeout", "CancelAndWait", "AttemptContext", "Fetch"} {
+// (TestEx<k>...), and the likely cause when it never returns.
+func exercise(t *testing.T) (name, hangHint string) {
+	for k, e := range []struct{ name, hint string }{
+		{"WithTimeout", "WithTimeout must return when op's context ends, without waiting for op: select on the " +
+			"result channel and the Done channel of op's context."},
+		{"CancelAndWait", "Does op get the context that carries the deadline, so that it can stop?"},
+		{"AttemptContext", "AttemptContext itself should never wait."},
+		{"Fetch", "Does the request carry ctx (http.NewRequestWithContext), so that the deadline can cut it off?"},
+	} {
 		if strings.HasPrefix(t.Name(), fmt.Sprintf("TestEx%d", k+1)) {
-			return name
+			return e.name, e.hint
 		}
 	}
-	return "the function under test"
+	return "the function under test", ""
 }
 
 // bubbleGoroutines returns the stacks of the goroutines in the caller's
@@ -101,29 +107,40 @@ func bubbleGoroutines() map[string]string {
 func noLeftovers(t *testing.T, before map[string]string, what string) {
 	t.Helper()
 	var extra []string
+	sending := false
 	for id, stack := range bubbleGoroutines() {
 		if _, ok := before[id]; !ok {
 			extra = append(extra, stack)
+			header, _, _ := strings.Cut(stack, "\n")
+			sending = sending || strings.Contains(header, "[chan send")
 		}
 	}
-	if len(extra) > 0 {
-		slices.Sort(extra)
-		t.Errorf("%s, %d goroutine(s) your code started were still alive; nothing should outlive the call:\n\n%s",
-			what, len(extra), strings.Join(extra, "\n\n"))
+	if len(extra) == 0 {
+		return
 	}
+	slices.Sort(extra)
+	hint := "nothing should outlive the call"
+	if sending {
+		hint = "one is stuck sending a result on a channel nobody reads any more. Is the result channel " +
+			"unbuffered? Give it room for one value, make(chan error, 1), so the late send succeeds and the goroutine exits"
+	}
+	t.Errorf("%s, %d goroutine(s) your code started were still alive; %s:\n\n%s",
+		what, len(extra), hint, strings.Join(extra, "\n\n"))
 }
 
 // handlerTransport is an in-memory http.RoundTripper: it hands each request
 // to a handler with the request's context and gives up when that context
 // ends, like the real transport. Real sockets do not work inside a synctest
 // bubble; this does, so the HTTP exercise runs in virtual time. It counts
-// response bodies that were handed out and not yet closed.
+// requests and the response bodies that were handed out and not yet closed.
 type handlerTransport struct {
 	h        http.Handler
+	requests atomic.Int32
 	unclosed atomic.Int32
 }
 
 func (rt *handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	rt.requests.Add(1)
 	rec := httptest.NewRecorder()
 	done := make(chan struct{})
 	go func() {
