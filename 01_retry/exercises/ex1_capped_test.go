@@ -59,7 +59,7 @@ func TestEx1CappedDelayNeverExceedsCap(t *testing.T) {
 		for k := 1; k <= 300; k++ {
 			d := CappedDelay(10*ms, time.Minute, mult, k)
 			if d > time.Minute || d < prev {
-				t.Fatalf("multiplier %v: CappedDelay(k=%d) = %v after %v for k=%d; delays must grow up to maxDelay=1m0s and stay there (an overflow?)",
+				t.Fatalf("multiplier %v: CappedDelay(k=%d) = %v after %v for k=%d; delays must grow up to maxDelay=1m0s and stay there (must not overflow)",
 					mult, k, d, prev, k-1)
 			}
 			prev = d

@@ -134,7 +134,7 @@ func TestEx2DecorrelatedCapsTheRangeNotTheDraw(t *testing.T) {
 	got := counts(func() time.Duration { return DecorrelatedJitter(10, 30, 30, scripted(t, rng.Int64N)) }, draws)
 	for d := time.Duration(10); d <= 30; d++ {
 		if n := got[d]; n < 700 || n > 1300 {
-			t.Errorf("DecorrelatedJitter(base=10ns, maxDelay=30ns, prev=30ns) gave %v in %d of %d draws, want about 1000: the draw is uniform over [base, min(maxDelay, 3·prev)] (is the cap applied after the draw? not uniform: counts %v)",
+			t.Errorf("DecorrelatedJitter(base=10ns, maxDelay=30ns, prev=30ns) gave %v in %d of %d draws, want about 1000: the draw is uniform over [base, min(maxDelay, 3·prev)]; clamping a wider draw to maxDelay or to base piles draws up on that value (not uniform: counts %v)",
 				d, n, draws, got)
 			return
 		}

@@ -38,7 +38,7 @@ func TestEx3RetrySucceedsAfterFailures(t *testing.T) {
 			t.Errorf("op was called %d times, want 3 (two failures, then the success; stop as soon as op succeeds)", *calls)
 		}
 		if took := time.Since(start); took != 2*time.Second {
-			t.Errorf("Retry took %v, want 2s (two waits of 1s)", took)
+			t.Errorf("Retry took %v, want 2s: two waits of 1s, one after each failure (no wait before the first attempt, and the same delay every time)", took)
 		}
 	})
 }
@@ -181,7 +181,9 @@ func TestEx3RetryPassesTheCallersContext(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		time.AfterFunc(time.Second, cancel)
 		start := time.Now()
+		var opTook time.Duration
 		err := Retry(ctx, 3, time.Second, func(ctx context.Context) error {
+			defer func() { opTook = time.Since(start) }()
 			select {
 			case <-ctx.Done():
 				return ctx.Err()
@@ -189,8 +191,12 @@ func TestEx3RetryPassesTheCallersContext(t *testing.T) {
 				return errFlaky
 			}
 		})
-		if took := time.Since(start); took != time.Second {
-			t.Errorf("the caller cancelled 1s into a slow attempt, and Retry returned after %v: op must receive the caller's ctx, so that cancelling reaches it (is it context.Background()?)", took)
+		took := time.Since(start)
+		switch {
+		case opTook != time.Second:
+			t.Errorf("the caller cancelled 1s into a slow attempt, and the attempt only ended after %v: op must receive the caller's ctx, so that cancelling reaches it (is it context.Background()?)", opTook)
+		case took != time.Second:
+			t.Errorf("the caller cancelled 1s into an attempt, which stopped at once, but Retry returned after %v: once ctx has ended, no wait and no further attempt (is the wait a time.Sleep?)", took)
 		}
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("the caller cancelled during an attempt; Retry returned %v, want an error matching context.Canceled", err)
@@ -258,6 +264,29 @@ func TestEx3RetryStopsWhenCanceledDuringAnAttempt(t *testing.T) {
 			t.Errorf("ctx ended during the first attempt; Retry returned %v, want an error matching ctx.Err() (context.Canceled) and wrapping op's last error", err)
 		}
 	})
+}
+
+func TestEx3RetryCanceledJustAsTheWaitEnds(t *testing.T) {
+	// The wait and the caller's context end at the same instant, so either
+	// may be noticed first. Whichever is, the error says both why Retry
+	// stopped and what failed.
+	for range 50 {
+		synctest.Test(t, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			time.AfterFunc(time.Second, cancel)
+			op, calls := failTimes(100, errFlaky)
+			err := Retry(ctx, 5, time.Second, op)
+			// An attempt at that very instant is fair (the cancel may not have
+			// happened yet); one after it is not.
+			if *calls > 2 {
+				t.Fatalf("ctx was canceled at the instant the 1s wait ended, and op was called %d times, want at most 2: no attempt should start after ctx has ended (check ctx before every attempt)", *calls)
+			}
+			if !errors.Is(err, context.Canceled) || !errors.Is(err, errFlaky) {
+				t.Fatalf("ctx was canceled at the instant the 1s wait ended; Retry returned %v, want an error matching ctx.Err() (context.Canceled) and wrapping op's last error, whichever of the two Retry noticed first", err)
+			}
+		})
+	}
 }
 
 func TestEx3RetryDoesNotStartAfterCancel(t *testing.T) {

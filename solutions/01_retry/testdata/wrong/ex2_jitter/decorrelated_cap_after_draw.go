@@ -2,7 +2,10 @@
 // Caught: "is the cap applied after the draw"
 package exercises
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // FullJitter returns a uniformly random delay in [0, capped].
 func FullJitter(capped time.Duration, randN func(n int64) int64) time.Duration {
@@ -16,9 +19,9 @@ func FullJitter(capped time.Duration, randN func(n int64) int64) time.Duration {
 // [base, min(maxDelay, 3·max(prev, base))], never more than maxDelay.
 func DecorrelatedJitter(base, maxDelay, prev time.Duration, randN func(n int64) int64) time.Duration {
 	prev = max(prev, base)
-	hi := 3 * prev
-	if prev > maxDelay/3 {
-		hi = 3 * (maxDelay/3 + 1) // keep 3·prev from overflowing
+	hi := time.Duration(math.MaxInt64) // 3·prev, saturating so it cannot overflow
+	if prev <= hi/3 {
+		hi = 3 * prev
 	}
 	if hi <= base {
 		// Nothing to draw from: base alone, or the cap if base exceeds it.
