@@ -68,6 +68,10 @@ func TestEx4ReportsBadStatus(t *testing.T) {
 	}{
 		{"503", http.StatusServiceUnavailable, flaky.MustNew(flaky.Config{FailFirst: 1})},
 		{"404", http.StatusNotFound, notFound},
+		// A 3xx that the client does not follow is not a success either.
+		{"304", http.StatusNotModified, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusNotModified)
+		})},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			inBubble(t, func(t *testing.T) {
