@@ -1,0 +1,134 @@
+package compose
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"reliability/01_retry/retry"
+	"reliability/02_timeout/timeout"
+	"reliability/03_circuit_breaker/breaker"
+)
+
+// ErrRetryThrottled is matched by the error a Retry layer returns when its
+// RetryBudget refused a retry. The error also wraps the last attempt's
+// error.
+var ErrRetryThrottled = errors.New("compose: retry refused by the retry budget")
+
+// RetryOption configures a Retry layer.
+type RetryOption func(*retryConfig)
+
+// RetryIf narrows which errors are retried: an error is retried only if
+// IsTransient reports true and so does transient. Use it to retry only
+// what you know to be transient, such as a 503 or a timeout, rather than
+// every error you did not think of. A nil transient changes nothing.
+func RetryIf(transient func(error) bool) RetryOption {
+	return func(c *retryConfig) { c.transient = transient }
+}
+
+// WithBudget shares a retry budget among all the calls through the layer:
+// before each retry the layer asks b, and stops if b says no. A nil b
+// means no budget.
+func WithBudget(b RetryBudget) RetryOption {
+	return func(c *retryConfig) { c.budget = b }
+}
+
+type retryConfig struct {
+	policy      retry.Policy
+	maxAttempts int
+	transient   func(error) bool
+	budget      RetryBudget
+}
+
+// Retry returns a layer that calls next again, as p says (attempts,
+// backoff, jitter), when an attempt fails with a transient error. It runs
+// lesson 01's retry.Do, so it never sleeps past the caller's deadline and
+// stops as soon as the caller's context ends.
+//
+// An error is retried only if IsTransient reports true for it (and the
+// RetryIf option, if given, agrees). So the call ends at once, with that
+// error, when an attempt returns:
+//
+//   - breaker.ErrOpenState or breaker.ErrTooManyRequests: the breaker has
+//     just said the dependency is failing, and trying again a few
+//     milliseconds later would only be refused again (or, worse, queue
+//     every caller up for the moment it turns half-open);
+//   - an error marked with retry.Permanent;
+//   - timeout.ErrBudgetExhausted: retrying cannot buy more time;
+//   - context.Canceled: whoever cancelled is not waiting any more.
+//
+// Every error the layer returns is marked with retry.Permanent (keeping
+// its message and its chain for errors.Is), so a Retry layer or retry.Do
+// further out does not retry it again: retries at several layers multiply
+// (3 attempts at each of 5 layers are 3^5 = 243 calls), retry at one
+// layer only. Success returns nil. An invalid p makes every call return an
+// error wrapping retry.ErrInvalidPolicy without calling next.
+func Retry(p retry.Policy, opts ...RetryOption) Layer {
+	c := &retryConfig{policy: p, maxAttempts: p.MaxAttempts}
+	if c.maxAttempts == 0 {
+		c.maxAttempts = retry.DefaultMaxAttempts
+	}
+	for _, o := range opts {
+		o(c)
+	}
+	return func(next Call) Call {
+		return func(ctx context.Context) error { return c.do(ctx, next) }
+	}
+}
+
+func (c *retryConfig) do(ctx context.Context, next Call) error {
+	if c.budget != nil {
+		c.budget.OnRequest()
+	}
+	attempt := 0
+	err := retry.Do(ctx, c.policy, func(ctx context.Context) error {
+		attempt++
+		err := next(ctx)
+		if err == nil {
+			if c.budget != nil {
+				c.budget.OnResult(true)
+			}
+			return nil
+		}
+		if !c.retryable(err) {
+			return retry.Permanent(err)
+		}
+		if c.budget != nil {
+			c.budget.OnResult(false)
+			// Ask before the backoff, not after it: a refused retry should
+			// not cost the caller a wait first. After the last attempt
+			// there is nothing to ask for.
+			if attempt < c.maxAttempts && ctx.Err() == nil && !c.budget.AllowRetry() {
+				return retry.Permanent(fmt.Errorf("%w after %d attempts: %w", ErrRetryThrottled, attempt, err))
+			}
+		}
+		return err
+	})
+	if err != nil && !retry.IsPermanent(err) {
+		err = retry.Permanent(err)
+	}
+	return err
+}
+
+func (c *retryConfig) retryable(err error) bool {
+	return IsTransient(err) && (c.transient == nil || c.transient(err))
+}
+
+// IsTransient reports whether err is worth another attempt as far as the
+// chain's own rules go: it is false for nil, for errors marked with
+// retry.Permanent, for a breaker's rejections (breaker.ErrOpenState,
+// breaker.ErrTooManyRequests), for timeout.ErrBudgetExhausted and for
+// context.Canceled, and true for anything else, timeouts included. The
+// Retry layer retries nothing that IsTransient rejects; RetryIf narrows it
+// further to what the dependency's errors say.
+func IsTransient(err error) bool {
+	switch {
+	case err == nil, retry.IsPermanent(err):
+		return false
+	case errors.Is(err, breaker.ErrOpenState), errors.Is(err, breaker.ErrTooManyRequests):
+		return false
+	case errors.Is(err, timeout.ErrBudgetExhausted), errors.Is(err, context.Canceled):
+		return false
+	}
+	return true
+}
