@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"sync"
 	"time"
 
@@ -20,9 +19,9 @@ type wrapper struct {
 }
 
 var wrappers = []wrapper{
-	{"hand-rolled timeout.Do", timeout.Do},
-	{"library timeout.DoStdlib", timeout.DoStdlib},
-	{"idiom: WithTimeout + call", callAndWait},
+	{"timeout.Do", timeout.Do},
+	{"DoStdlib", timeout.DoStdlib},
+	{"plain idiom", callAndWait},
 }
 
 // callAndWait is the standard idiom, with no goroutine: it gives op a
@@ -71,9 +70,8 @@ type abandonResult struct {
 
 // abandon makes calls concurrent calls to svc, each through w with timeout
 // d, waits until every call has returned, and counts what is still running,
-// goroutines included (counted by goroutines, normally
-// runtime.NumGoroutine). Then it waits for the dependency to finish on its
-// own schedule.
+// goroutines included (counted by goroutines). Then it waits for the
+// dependency to finish on its own schedule.
 func abandon(w wrapper, svc *flaky.Service, calls int, d time.Duration, goroutines func() int) abandonResult {
 	before := goroutines()
 	start := time.Now()
@@ -110,28 +108,37 @@ func abandon(w wrapper, svc *flaky.Service, calls int, d time.Duration, goroutin
 	return r
 }
 
-// abandonTable runs every wrapper against a fresh dependency and prints one
-// row each. It returns the results in the order of wrappers.
-func abandonTable(n *narrate.Narrator, c config, ignoreContext bool) []abandonResult {
-	var rows [][]string
+// abandonTable runs every wrapper against a fresh dependency and prints the
+// results, one column per wrapper so that the table stays narrow whatever
+// the numbers. It returns the results in the order of wrappers.
+func abandonTable(n *narrate.Narrator, c config, ignoreContext bool, goroutines func() int) []abandonResult {
+	header := []string{""}
 	var results []abandonResult
 	for _, w := range wrappers {
-		r := abandon(w, c.service(ignoreContext), c.calls, c.timeout, runtime.NumGoroutine)
-		results = append(results, r)
-		later := "-"
+		header = append(header, w.name)
+		results = append(results, abandon(w, c.service(ignoreContext), c.calls, c.timeout, goroutines))
+	}
+	rows := [][]string{
+		{"returned after"}, {"deadline errors"}, {"goroutines left"}, {"dependency working"},
+		{"cancelled"}, {"finished for nobody"}, {"the last of them at"},
+	}
+	for _, r := range results {
+		last := "-"
 		if r.finishedLater > 0 {
-			later = fmt.Sprintf("%d, done at %v", r.finishedLater, ms(r.drainedAfter))
+			last = ms(r.drainedAfter)
 		}
-		rows = append(rows, []string{
-			w.name,
+		for i, cell := range []string{
 			ms(r.returnedAfter),
-			fmt.Sprintf("%d/%d", r.timeouts, c.calls),
+			fmt.Sprintf("%d of %d", r.timeouts, c.calls),
 			fmt.Sprintf("%+d", r.extraGoroutines),
 			fmt.Sprint(r.stillWorking),
 			fmt.Sprint(r.canceled),
-			later,
-		})
+			fmt.Sprint(r.finishedLater),
+			last,
+		} {
+			rows[i] = append(rows[i], cell)
+		}
 	}
-	n.Table([]string{"wrapper", "returned after", "deadline errors", "goroutines left (settled)", "still working", "cancelled", "finished for nobody"}, rows)
+	n.Table(header, rows)
 	return results
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"time"
 
@@ -16,42 +15,41 @@ import (
 // server-side work stopped as a result.
 type httpResult struct{ cutOff, total int }
 
-// httpTable calls the slow dependency over real loopback HTTP with the
-// deadline set three ways and prints what the client got and what the
-// server did.
-func httpTable(n *narrate.Narrator, c config) httpResult {
+// httpTable calls the slow dependency over HTTP with the deadline set three
+// ways and prints what the client got and what the server did.
+func httpTable(n *narrate.Narrator, c config, nw network) httpResult {
 	type way struct {
 		name string
 		call func(url string, client *http.Client) (int, []byte, error)
-		// server wraps the dependency's handler.
-		server func(http.Handler) http.Handler
+		// handler wraps the dependency's handler.
+		handler func(http.Handler) http.Handler
 	}
 	plain := func(h http.Handler) http.Handler { return h }
 	ways := []way{
 		{
-			name: "caller's context deadline (NewRequestWithContext)",
+			name: "caller's ctx deadline",
 			call: func(url string, client *http.Client) (int, []byte, error) {
 				ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
 				defer cancel()
 				return timeout.Get(ctx, client, url)
 			},
-			server: plain,
+			handler: plain,
 		},
 		{
-			name: "http.Client{Timeout}",
+			name: "http.Client.Timeout",
 			call: func(url string, client *http.Client) (int, []byte, error) {
 				limited := *client
 				limited.Timeout = c.timeout
 				return timeout.Get(context.Background(), &limited, url)
 			},
-			server: plain,
+			handler: plain,
 		},
 		{
-			name: "server side: http.TimeoutHandler",
+			name: "http.TimeoutHandler",
 			call: func(url string, client *http.Client) (int, []byte, error) {
 				return timeout.Get(context.Background(), client, url)
 			},
-			server: func(h http.Handler) http.Handler {
+			handler: func(h http.Handler) http.Handler {
 				return http.TimeoutHandler(h, c.timeout, "server gave up\n")
 			},
 		},
@@ -61,13 +59,17 @@ func httpTable(n *narrate.Narrator, c config) httpResult {
 	var rows [][]string
 	for _, w := range ways {
 		svc := c.service(false)
-		srv := httptest.NewServer(w.server(svc))
-
+		s, err := nw.serve(&http.Server{Handler: w.handler(svc), ReadHeaderTimeout: time.Second})
+		if err != nil {
+			rows = append(rows, []string{w.name, "cannot listen: " + err.Error(), "-", "-"})
+			res.total++
+			continue
+		}
 		start := time.Now()
-		status, body, err := w.call(srv.URL, srv.Client())
+		status, body, err := w.call(s.url, s.client)
 		took := time.Since(start)
 		stopped := waitFor(func() bool { return svc.Stats().Canceled == 1 }, c.latency)
-		srv.Close()
+		s.close()
 
 		got := errText(err)
 		if err == nil {
@@ -79,7 +81,7 @@ func httpTable(n *narrate.Narrator, c config) httpResult {
 		}
 		rows = append(rows, []string{w.name, got, ms(took), yesNo(stopped)})
 	}
-	n.Table([]string{"deadline set by", "client got", "after", "server work cancelled"}, rows)
+	n.Table([]string{"deadline set by", "client got", "after", "server stopped"}, rows)
 	return res
 }
 

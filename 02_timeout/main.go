@@ -1,9 +1,9 @@
 // Command 02_timeout shows what a timeout does and does not stop: the same
-// slow dependency is called through a wrapper that only gives up waiting
-// and through one whose dependency honours cancellation, with goroutine
-// counts to show what is left running; then an HTTP call is cut off by a
-// deadline, and the retries × timeout arithmetic is run with and without an
-// overall budget.
+// slow dependency is called through wrappers that only give up waiting and
+// through the plain idiom, against a dependency that ignores its context
+// and one that honours it, with goroutine counts to show what is left
+// running; then an HTTP call is cut off by a deadline, and the retries ×
+// timeout arithmetic is run with and without an overall budget.
 //
 //	go run ./02_timeout [-seed N] [-step] [-calls N] [-latency D] [-timeout D]
 package main
@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"reliability/02_timeout/timeout"
@@ -30,25 +31,46 @@ func main() {
 type config struct {
 	seed    uint64
 	calls   int           // concurrent calls in the leak phases
-	latency time.Duration // how long the slow dependency takes
+	latency time.Duration // how long the slow dependency takes, at least
 	timeout time.Duration // how long a caller waits for it
 }
+
+// The flag limits. They keep every run short (the slowest accepted
+// combination takes about 15 s) and keep the story true on a busy machine:
+// a timeout of at most half the latency leaves every call still running
+// when its caller gives up, with tens of milliseconds to spare, and a
+// timeout of at least 20ms gives a loopback request time to reach the
+// server before the deadline.
+const (
+	minCalls, maxCalls     = 1, 1000
+	minLatency, maxLatency = 40 * time.Millisecond, time.Second
+	minTimeout             = 20 * time.Millisecond
+)
+
+// usage is the text -h prints above the flags, each line under 80 columns.
+const usage = `Usage: go run ./02_timeout [flags]
+
+Calls a slow dependency through timeouts that only stop waiting and
+through timeouts that cancel the work, counts what keeps running, cuts
+off an HTTP call with a deadline, and works out retries × timeout with
+and without an overall budget. Times are scaled: read 1ms as 10ms.
+
+Flags:
+`
 
 // run is main without the exit, so a test can drive it.
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("02_timeout", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	seed := fs.Uint64("seed", 1, "seed for the flaky service's latency jitter; the same seed replays the same run")
-	step := fs.Bool("step", false, "wait for Enter before each phase (for talking through it in class)")
-	calls := fs.Int("calls", 10, "concurrent calls in the leak phases (1 to 1000)")
-	latency := fs.Duration("latency", 300*time.Millisecond, "how long the slow dependency takes, plus up to 20% jitter (10ms to 1s)")
-	timeoutFlag := fs.Duration("timeout", 100*time.Millisecond, "how long a caller waits; must be shorter than -latency (1ms to 1s)")
+	seed := fs.Uint64("seed", 1, "seed of the dependency's latency jitter; the same seed\nreplays the same latencies")
+	step := fs.Bool("step", false, "wait for Enter before each phase (for a class)")
+	calls := fs.Int("calls", 10, fmt.Sprintf("concurrent calls in phases 2 and 3 (%d to %d)", minCalls, maxCalls))
+	latency := fs.Duration("latency", 300*time.Millisecond,
+		fmt.Sprintf("how long the dependency takes, plus up to 20%%\njitter (%v to %v)", minLatency, maxLatency))
+	timeoutFlag := fs.Duration("timeout", 100*time.Millisecond,
+		fmt.Sprintf("how long a caller waits (%v to half of -latency)", minTimeout))
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: go run ./02_timeout [flags]\n\n"+
-			"Calls a slow dependency through timeouts that only stop waiting and through\n"+
-			"timeouts that cancel the work, counts what keeps running, cuts off an HTTP\n"+
-			"call with a deadline, and works out retries × timeout with and without an\n"+
-			"overall budget. Times are scaled down to milliseconds.\n\nFlags:\n")
+		fmt.Fprint(fs.Output(), usage)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -58,7 +80,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "02_timeout: unexpected argument %q; see -h\n", fs.Arg(0))
+		fmt.Fprintf(stderr, "02_timeout: unexpected argument %q (this demo takes only flags); see -h\n", fs.Arg(0))
 		return 2
 	}
 	cfg := config{seed: *seed, calls: *calls, latency: *latency, timeout: *timeoutFlag}
@@ -66,20 +88,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "02_timeout: %v\n", err)
 		return 2
 	}
-	demo(narrate.New(stdout, *step), cfg)
+	demo(narrate.New(stdout, *step), cfg, realNet())
 	return 0
 }
 
 func (c config) validate() error {
 	switch {
-	case c.calls < 1 || c.calls > 1000:
-		return fmt.Errorf("-calls is %d, want 1 to 1000", c.calls)
-	case c.latency < 10*time.Millisecond || c.latency > time.Second:
-		return fmt.Errorf("-latency is %v, want 10ms to 1s", c.latency)
-	case c.timeout < time.Millisecond || c.timeout > time.Second:
-		return fmt.Errorf("-timeout is %v, want 1ms to 1s", c.timeout)
-	case c.timeout >= c.latency:
-		return fmt.Errorf("-timeout %v is not shorter than -latency %v: nothing would time out", c.timeout, c.latency)
+	case c.calls < minCalls || c.calls > maxCalls:
+		return fmt.Errorf("-calls is %d, want %d to %d", c.calls, minCalls, maxCalls)
+	case c.latency < minLatency || c.latency > maxLatency:
+		return fmt.Errorf("-latency is %v, want %v to %v", c.latency, minLatency, maxLatency)
+	case c.timeout < minTimeout:
+		return fmt.Errorf("-timeout is %v, want at least %v", c.timeout, minTimeout)
+	case c.timeout > c.latency/2:
+		return fmt.Errorf("-timeout %v is more than half of -latency %v;\n"+
+			"  every call must still be running when its caller gives up", c.timeout, c.latency)
 	}
 	return nil
 }
@@ -95,7 +118,7 @@ func (c config) service(ignoreContext bool) *flaky.Service {
 	})
 }
 
-func demo(n *narrate.Narrator, c config) {
+func demo(n *narrate.Narrator, c config, nw network) {
 	n.Phase("a slow dependency", fmt.Sprintf(
 		"The dependency takes %v plus up to %v of jitter. Times in this demo are scaled "+
 			"down: read every millisecond as ten, so %v stands for about %v in production.",
@@ -105,27 +128,27 @@ func demo(n *narrate.Narrator, c config) {
 	n.Printf("  one call, no timeout: returned %v after %v", errText(err), ms(time.Since(start)))
 
 	n.Phase("giving up waiting: the dependency ignores its context", fmt.Sprintf(
-		"%d callers each wrap a call in a %v timeout. Do and DoStdlib return on time, but "+
+		"%s each wrap a call in a %v timeout. Do and DoStdlib return on time, but "+
 			"this dependency never looks at its context, so every call keeps running in its "+
 			"own goroutine after its caller has gone: the timeout leak. The plain idiom "+
 			"(context.WithTimeout and a direct call) leaves nothing behind, but it waits for "+
-			"the dependency: its callers are late.", c.calls, c.timeout))
-	leaky := abandonTable(n, c, true)
+			"the dependency: its callers are late.", plural(c.calls, "caller", "callers"), c.timeout))
+	leaky := abandonTable(n, c, true, nw.goroutines)
 
 	n.Phase("cancelling the work: the dependency honours its context", fmt.Sprintf(
-		"The same %d calls and the same wrappers, but the dependency stops as soon as its "+
-			"context ends. Every wrapper returns on time and nothing is left running. The "+
-			"counts are taken once they have settled: a cancelled call still needs a moment to "+
-			"notice and return. Here that moment is microseconds; a dependency that must roll "+
-			"back or close connections takes longer, and Do and DoStdlib do not wait for that "+
-			"wind-down, while the plain idiom does (exercise 2).", c.calls))
-	cooperative := abandonTable(n, c, false)
+		"The same %s and the same wrappers, but the dependency stops as soon as its "+
+			"context ends. The counts are taken once they have settled: a cancelled call "+
+			"still needs a moment to notice and return. Here that moment is microseconds; a "+
+			"dependency that must roll back or close connections takes longer, and Do and "+
+			"DoStdlib do not wait for that wind-down, while the plain idiom does (exercise 2).",
+		plural(c.calls, "call", "calls")))
+	cooperative := abandonTable(n, c, false, nw.goroutines)
 
 	n.Phase("HTTP: a deadline that travels with the request", fmt.Sprintf(
-		"The dependency (%v) behind a real loopback HTTP server. A deadline of %v is set "+
-			"three ways; each time the client gives up on time and the server sees the request "+
-			"go away and stops working on it.", c.latency, c.timeout))
-	httpRows := httpTable(n, c)
+		"The dependency (%v) behind a real HTTP server on loopback. A deadline of %v is "+
+			"set three ways; the table shows when the client gave up and whether the server "+
+			"saw the request go away and stopped working on it.", c.latency, c.timeout))
+	httpRows := httpTable(n, c, nw)
 
 	n.Phase("retries × timeout, and the overall budget",
 		"Every retry gets its own timeout, so the time a caller can wait multiplies. "+
@@ -134,21 +157,30 @@ func demo(n *narrate.Narrator, c config) {
 			"little is left to be useful.")
 	budget := budgetPhase(n)
 
-	handLeaky, idiomLeaky, handCoop := leaky[0], leaky[len(leaky)-1], cooperative[0]
+	hand, idiom, handCoop := leaky[0], leaky[len(leaky)-1], cooperative[0]
 	rows := [][2]string{
-		{"Do returned after (ignoring dependency)", ms(handLeaky.returnedAfter)},
-		{"goroutines left running after Do returned", fmt.Sprintf("%d ignoring vs %d cancelling (of %d calls)", handLeaky.extraGoroutines, handCoop.extraGoroutines, c.calls)},
-		{"dependency calls still working after Do", fmt.Sprintf("%d ignoring vs %d cancelling", handLeaky.stillWorking, handCoop.stillWorking)},
-		{"work finished for nobody (ignoring dependency)", fmt.Sprintf("%d calls, the last %v after the timeout", handLeaky.finishedLater, ms(handLeaky.drainedAfter-handLeaky.returnedAfter))},
-		{"plain idiom returned after (ignoring dependency)", fmt.Sprintf("%v, with %+d goroutines left", ms(idiomLeaky.returnedAfter), idiomLeaky.extraGoroutines)},
-		{"HTTP calls cut off on time, server stopped", fmt.Sprintf("%d of %d", httpRows.cutOff, httpRows.total)},
-		{"3 attempts × 2s + backoff, worst case", budget.worstCase.String()},
+		{"Do returned after (ignoring dep.)", ms(hand.returnedAfter)},
+		{"goroutines left after Do", fmt.Sprintf("%+d ignoring, %+d honouring", hand.extraGoroutines, handCoop.extraGoroutines)},
+		{"work finished for nobody", fmt.Sprintf("%d of %d calls", hand.finishedLater, c.calls)},
+		{"the last of it finished at", ms(hand.drainedAfter)},
+		{"plain idiom returned after", fmt.Sprintf("%v, %+d goroutines", ms(idiom.returnedAfter), idiom.extraGoroutines)},
+		{"HTTP calls cut off, server stopped", fmt.Sprintf("%d of %d", httpRows.cutOff, httpRows.total)},
+		{"3 attempts × 2s + backoff, worst", budget.worstCase.String()},
+		{"retry loop, no budget", fmt.Sprintf("%v (stands for %v)", ms(budget.without), standsFor(budget.without))},
 	}
-	rows = append(rows, [2]string{"retry loop without a budget (scaled 1:10)", fmt.Sprintf("%v, stands for %v", ms(budget.without), standsFor(budget.without))})
 	for i, took := range budget.with {
-		rows = append(rows, [2]string{fmt.Sprintf("with the %v budget, %v minimum", overall, minAttempts[i]), fmt.Sprintf("%v, stands for %v", ms(took), standsFor(took))})
+		rows = append(rows, [2]string{fmt.Sprintf("5s budget, %v minimum", minAttempts[i]),
+			fmt.Sprintf("%v (stands for %v)", ms(took), standsFor(took))})
 	}
 	n.Summary(rows)
+}
+
+// plural returns "1 caller" or "10 callers".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // ms formats a duration to the millisecond, which is all a demo can promise.
@@ -168,6 +200,7 @@ func errText(err error) string {
 	case errors.Is(err, timeout.ErrTimeout):
 		return "timeout"
 	default:
-		return err.Error()
+		msg, _, _ := strings.Cut(err.Error(), "\n")
+		return msg
 	}
 }

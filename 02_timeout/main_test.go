@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"runtime"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"go.uber.org/goleak"
 
 	"reliability/02_timeout/timeout"
+	"reliability/flaky/narrate"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -48,7 +50,7 @@ func testConfig() config {
 func TestAbandonCountsTheLeak(t *testing.T) {
 	c := testConfig()
 	for _, w := range wrappers {
-		waits := w.name == "idiom: WithTimeout + call"
+		waits := w.name == "plain idiom"
 		t.Run(w.name+"/ignoring", func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				r := abandon(w, c.service(true), c.calls, c.timeout, bubbleGoroutines)
@@ -93,8 +95,8 @@ func TestAbandonCountsTheLeak(t *testing.T) {
 
 // TestRetryLoopBudget checks phase 5's timelines in virtual time, at demo
 // scale: 3 × 200ms + 10ms + 20ms without a budget; with the 500ms budget and
-// a 50ms minimum, a third attempt trimmed to the 70ms left and cut off at the
-// overall deadline; with a 100ms minimum, no third attempt at all.
+// a 30ms minimum, a third attempt trimmed to the 70ms left and cut off at the
+// overall deadline; with a 120ms minimum, no third attempt at all.
 func TestRetryLoopBudget(t *testing.T) {
 	type line struct {
 		at, ran time.Duration
@@ -112,12 +114,12 @@ func TestRetryLoopBudget(t *testing.T) {
 			{210 * time.Millisecond, 200 * time.Millisecond, timedOut},
 			{430 * time.Millisecond, 200 * time.Millisecond, timedOut},
 		}},
-		{"budget, 500ms minimum", minAttempts[0], 500 * time.Millisecond, []line{
+		{"budget, 300ms minimum", minAttempts[0], 500 * time.Millisecond, []line{
 			{0, 200 * time.Millisecond, timedOut},
 			{210 * time.Millisecond, 200 * time.Millisecond, timedOut},
 			{430 * time.Millisecond, 70 * time.Millisecond, "cut off at the overall deadline"},
 		}},
-		{"budget, 1s minimum", minAttempts[1], 430 * time.Millisecond, []line{
+		{"budget, 1.2s minimum", minAttempts[1], 430 * time.Millisecond, []line{
 			{0, 200 * time.Millisecond, timedOut},
 			{210 * time.Millisecond, 200 * time.Millisecond, timedOut},
 			{430 * time.Millisecond, 0, "not started: too little time left"},
@@ -157,12 +159,16 @@ func TestFlags(t *testing.T) {
 	}{
 		{[]string{"-h"}, 0, "Usage: go run ./02_timeout"},
 		{[]string{"-calls", "0"}, 2, "-calls is 0, want 1 to 1000"},
-		{[]string{"-latency", "5s"}, 2, "-latency is 5s, want 10ms to 1s"},
-		{[]string{"-timeout", "0s"}, 2, "-timeout is 0s, want 1ms to 1s"},
-		{[]string{"-timeout", "300ms", "-latency", "200ms"}, 2, "nothing would time out"},
+		{[]string{"-calls", "1001"}, 2, "-calls is 1001, want 1 to 1000"},
+		{[]string{"-latency", "5s"}, 2, "-latency is 5s, want 40ms to 1s"},
+		{[]string{"-latency", "39ms"}, 2, "-latency is 39ms, want 40ms to 1s"},
+		{[]string{"-timeout", "0s"}, 2, "-timeout is 0s, want at least 20ms"},
+		{[]string{"-timeout", "151ms"}, 2, "more than half of -latency 300ms"},
+		{[]string{"-timeout", "300ms", "-latency", "200ms"}, 2, "more than half of -latency 200ms"},
 		{[]string{"-seed", "x"}, 2, "invalid value"},
 		{[]string{"-nope"}, 2, "flag provided but not defined"},
 		{[]string{"extra"}, 2, `unexpected argument "extra"`},
+		{[]string{"-calls", "3", "extra"}, 2, `unexpected argument "extra"`},
 	} {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			var stdout, stderr strings.Builder
@@ -175,6 +181,84 @@ func TestFlags(t *testing.T) {
 			if stdout.Len() != 0 {
 				t.Errorf("nothing should reach stdout, got %q", stdout.String())
 			}
+			checkWidth(t, "stderr of "+strings.Join(tt.args, " "), stderr.String())
 		})
+	}
+}
+
+// checkWidth fails the test for every line of out wider than 80 columns,
+// tabs expanded as a terminal does.
+func checkWidth(t *testing.T, what, out string) {
+	t.Helper()
+	for i, line := range strings.Split(out, "\n") {
+		if w := columns(line); w > 80 {
+			t.Errorf("%s, line %d is %d columns wide, want at most 80:\n%s", what, i+1, w, line)
+		}
+	}
+}
+
+// columns is the width of line on a terminal with tab stops every 8.
+func columns(line string) int {
+	w := 0
+	for _, r := range line {
+		if r == '\t' {
+			w += 8 - w%8
+		} else {
+			w++
+		}
+	}
+	return w
+}
+
+// TestDemo runs the whole demo in virtual time, with in-memory connections
+// in place of loopback sockets, at the default flags and at the corners of
+// the accepted ranges. Every line must fit 80 columns, the run must end
+// well within 30 s, and the numbers the narration relies on must hold.
+func TestDemo(t *testing.T) {
+	for _, c := range []config{
+		testConfig(),
+		{seed: 7, calls: 1, latency: minLatency, timeout: minTimeout},
+		{seed: 7, calls: maxCalls, latency: maxLatency, timeout: maxLatency / 2},
+		{seed: 7, calls: maxCalls, latency: minLatency, timeout: minTimeout},
+	} {
+		t.Run(fmt.Sprintf("calls=%d latency=%v timeout=%v", c.calls, c.latency, c.timeout), func(t *testing.T) {
+			if err := c.validate(); err != nil {
+				t.Fatalf("the test's config is rejected: %v", err)
+			}
+			synctest.Test(t, func(t *testing.T) {
+				var out strings.Builder
+				start := time.Now()
+				demo(narrate.New(&out, false), c, pipeNet(bubbleGoroutines))
+				if took := time.Since(start); took > 20*time.Second {
+					t.Errorf("the demo took %v, want well under the 30s limit", took)
+				}
+				checkWidth(t, "the demo's output", out.String())
+				for _, want := range []string{
+					fmt.Sprintf("goroutines left after Do ............. %+d ignoring, +0 honouring", c.calls),
+					fmt.Sprintf("work finished for nobody ............. %d of %d calls", c.calls, c.calls),
+					"HTTP calls cut off, server stopped ... 3 of 3",
+				} {
+					if !strings.Contains(out.String(), want) {
+						t.Errorf("the summary should say %q:\n%s", want, out.String())
+					}
+				}
+				if t.Failed() {
+					t.Log(out.String())
+				}
+			})
+		})
+	}
+}
+
+func TestHelpFitsEightyColumns(t *testing.T) {
+	var stdout, stderr strings.Builder
+	if code := run([]string{"-h"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("-h exited with %d", code)
+	}
+	checkWidth(t, "-h", stderr.String())
+	for _, flag := range []string{"-seed", "-step", "-calls", "-latency", "-timeout"} {
+		if !strings.Contains(stderr.String(), flag) {
+			t.Errorf("-h should explain %s:\n%s", flag, stderr.String())
+		}
 	}
 }

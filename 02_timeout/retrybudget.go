@@ -23,10 +23,12 @@ const (
 var (
 	backoffs = []time.Duration{100 * time.Millisecond, 200 * time.Millisecond}
 	// minAttempts are the two minimums the budget is run with: attempts
-	// shorter than this are not worth starting. With 500ms the last attempt
-	// is trimmed to what is left and cut off at the overall deadline; with
-	// 1s it is not started at all.
-	minAttempts = []time.Duration{500 * time.Millisecond, time.Second}
+	// shorter than this are not worth starting. The third attempt would
+	// start with 700ms left: with a 300ms minimum it is trimmed to what is
+	// left and cut off at the overall deadline; with 1.2s it is not started
+	// at all. Both are at least 400ms (40ms at demo scale) away from 700ms,
+	// so a busy machine does not change the outcome.
+	minAttempts = []time.Duration{300 * time.Millisecond, 1200 * time.Millisecond}
 )
 
 // attempt is one line of a retry loop's timeline.
@@ -103,16 +105,16 @@ func timelineTable(n *narrate.Narrator, timeline []attempt) {
 
 func budgetPhase(n *narrate.Narrator) budgetResult {
 	r := budgetResult{worstCase: timeout.WorstCase(attempts, perAttempt, backoffs...)}
-	n.Printf("  A retry policy of %d attempts with a %v timeout each and %v + %v of backoff:",
+	n.Printf("  A retry policy of %d attempts, %v each, with %v + %v of backoff:",
 		attempts, perAttempt, backoffs[0], backoffs[1])
 	n.Printf("    worst case = %d × %v + %v + %v = %v   (timeout.WorstCase)",
 		attempts, perAttempt, backoffs[0], backoffs[1], r.worstCase)
 	n.Printf("  A caller that promised an answer within %v breaks its promise by %v.", overall, r.worstCase-overall)
-	n.Printf("  The fix: one overall deadline of %v; each attempt gets min(%v, time left), and", overall, perAttempt)
-	n.Printf("  none starts with less than a minimum left (timeout.Budget).")
+	n.Printf("  The fix: one overall deadline of %v; each attempt gets min(%v, time", overall, perAttempt)
+	n.Printf("  left), and none starts with less than a minimum left (timeout.Budget).")
 	n.Printf("")
-	n.Printf("  Run for real at 1:%d scale (times below are scaled: read 200ms as 2s) against a", scale)
-	n.Printf("  dependency that never answers in time:")
+	n.Printf("  Run for real at 1:%d scale (read 200ms as 2s) against a dependency", scale)
+	n.Printf("  that never answers in time:")
 
 	n.Printf("\n  without a budget: every attempt waits out its full timeout")
 	var timeline []attempt
@@ -133,7 +135,7 @@ func budgetPhase(n *narrate.Narrator) budgetResult {
 	n.Printf("")
 	rows := [][]string{{"no budget", ms(r.without), standsFor(r.without)}}
 	for i, took := range r.with {
-		rows = append(rows, []string{fmt.Sprintf("%v budget, %v minimum", overall, minAttempts[i]), ms(took), standsFor(took)})
+		rows = append(rows, []string{fmt.Sprintf("%v budget, %v min.", overall, minAttempts[i]), ms(took), standsFor(took)})
 	}
 	n.Table([]string{"policy", "took (scaled)", "stands for"}, rows)
 	return r
