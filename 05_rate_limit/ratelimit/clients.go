@@ -1,0 +1,143 @@
+package ratelimit
+
+import (
+	"math"
+	"sync"
+	"time"
+)
+
+// clients is the middleware's table of per-client buckets, with bounded
+// memory. Two rules keep it small:
+//
+//   - A client not seen for `idle` is forgotten. The middleware sets idle
+//     to the time an empty bucket takes to fill up, so a forgotten bucket
+//     was full, and the fresh bucket the client gets if it comes back is
+//     full too: forgetting it changes no answer.
+//   - The table never holds more than `max` clients. A new client beyond
+//     that evicts the one seen longest ago, idle or not. That one loses
+//     what it owed: if it comes back, it starts with a full bucket. A
+//     flood of made-up keys thus costs the real clients some of their
+//     limiting, never memory.
+//
+// Clients are kept in a map for lookup and in a list ordered by when they
+// were last seen, most recent first, so both rules are O(1) per request:
+// the idle ones and the one to evict are at the tail.
+type clients struct {
+	mu        sync.Mutex
+	rate      Limit // every bucket's rate, for Retry-After
+	newBucket func() Bucket
+	idle      time.Duration
+	max       int
+	byKey     map[string]*client
+	// ring is the list's sentinel: ring.next is the client seen most
+	// recently, ring.prev the one seen longest ago.
+	ring client
+	// forgotten counts clients dropped because they were idle; evicted,
+	// those dropped to make room.
+	forgotten, evicted int
+}
+
+type client struct {
+	key        string
+	bucket     Bucket
+	seen       time.Time
+	prev, next *client
+}
+
+func newClients(rate Limit, max int, idle time.Duration, newBucket func() Bucket) *clients {
+	c := &clients{rate: rate, newBucket: newBucket, idle: idle, max: max, byKey: make(map[string]*client)}
+	c.ring.prev, c.ring.next = &c.ring, &c.ring
+	return c
+}
+
+// take takes one token from key's bucket at time now. When there is none,
+// it returns false and the whole seconds until there is (retryAfter).
+func (c *clients) take(key string, now time.Time) (ok bool, retryAfter int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+
+	c.forgetIdle(now)
+	cl := c.byKey[key]
+	if cl == nil {
+		if len(c.byKey) >= c.max {
+			// Reuse the evicted entry: under a flood of new keys this
+			// path runs for every request, and it then allocates only
+			// the bucket.
+			cl = c.ring.prev
+			c.remove(cl)
+			c.evicted++
+		} else {
+			cl = new(client)
+		}
+		cl.key, cl.bucket = key, c.newBucket()
+		c.byKey[key] = cl
+	} else {
+		c.unlink(cl)
+	}
+	// Every request counts as being seen, refused ones included: a client
+	// that keeps knocking while refused is not idle, and forgetting it
+	// would hand it a full bucket.
+	cl.seen = now
+	c.pushFront(cl)
+
+	// The bucket is used under c.mu, so the answers are exactly the
+	// bucket's, whatever the interleaving: a request never uses a bucket
+	// that has just been evicted while a second one is made for the same
+	// key. The cost is one lock for all clients (see the README on
+	// sharding).
+	if cl.bucket.AllowN(now, 1) {
+		return true, 0
+	}
+	return false, retryAfterSeconds(cl.bucket, now, c.rate)
+}
+
+// maxRetryAfter caps Retry-After at about 31 years: a tiny rate would
+// otherwise ask for more seconds than a time.Duration holds.
+const maxRetryAfter = 1_000_000_000
+
+// retryAfterSeconds returns the whole seconds after which b, which holds
+// less than one token at time now, will hold one again: at least 1, and
+// rounded up, never down. A client told "0", or one second too few, comes
+// back to another 429. The division can round a hair below the exact wait,
+// so the answer is checked with the bucket's own arithmetic and made one
+// second longer if the token would not quite be there.
+func retryAfterSeconds(b Bucket, now time.Time, r Limit) int64 {
+	secs := math.Ceil((1 - b.TokensAt(now)) / float64(r))
+	secs = min(max(secs, 1), maxRetryAfter)
+	if b.TokensAt(now.Add(time.Duration(secs)*time.Second)) < 1 && secs < maxRetryAfter {
+		secs++
+	}
+	return int64(secs)
+}
+
+// forgetIdle drops the clients not seen for c.idle, from the tail.
+func (c *clients) forgetIdle(now time.Time) {
+	for tail := c.ring.prev; tail != &c.ring && now.Sub(tail.seen) >= c.idle; tail = c.ring.prev {
+		c.remove(tail)
+		c.forgotten++
+	}
+}
+
+func (c *clients) remove(cl *client) {
+	c.unlink(cl)
+	delete(c.byKey, cl.key)
+}
+
+func (c *clients) unlink(cl *client) {
+	cl.prev.next, cl.next.prev = cl.next, cl.prev
+	cl.prev, cl.next = nil, nil
+}
+
+func (c *clients) pushFront(cl *client) {
+	cl.prev, cl.next = &c.ring, c.ring.next
+	c.ring.next.prev = cl
+	c.ring.next = cl
+}
+
+// count returns how many clients the table holds, and how many it has
+// forgotten (idle) and evicted (to make room).
+func (c *clients) count() (held, forgotten, evicted int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.byKey), c.forgotten, c.evicted
+}

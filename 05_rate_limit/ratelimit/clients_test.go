@@ -1,0 +1,125 @@
+package ratelimit
+
+import (
+	"math/rand/v2"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// alwaysFull is a bucket that always has a token, for tests about the
+// table rather than the buckets: it costs no allocation and no lock.
+type alwaysFull struct{}
+
+func (alwaysFull) AllowN(time.Time, int) bool { return true }
+func (alwaysFull) TokensAt(time.Time) float64 { return 1 }
+
+// A flood of a million made-up client keys, as from an attacker who mints
+// a new key per request: the table must stay within its maximum. The test
+// fills the middleware's table directly, without HTTP, and with buckets
+// that cost nothing, to stay fast; the table is the same.
+func TestFloodOfDistinctKeysKeepsMemoryBounded(t *testing.T) {
+	const flood, maxClients = 1_000_000, 10_000
+	c := newClients(1, maxClients, time.Hour, func() Bucket { return alwaysFull{} })
+	now := t0
+	most := 0
+	for i := range flood {
+		// All within one second: nobody goes idle, so only the cap
+		// bounds the table.
+		now = now.Add(time.Microsecond / 2)
+		c.take(strconv.Itoa(i), now)
+		most = max(most, len(c.byKey))
+	}
+	held, forgotten, evicted := c.count()
+	assert.Equal(t, maxClients, held)
+	assert.LessOrEqual(t, most, maxClients, "the table grew past its maximum during the flood")
+	assert.Equal(t, flood-maxClients, evicted)
+	assert.Zero(t, forgotten)
+	n := 0
+	for cl := c.ring.next; cl != &c.ring; cl = cl.next {
+		n++
+	}
+	assert.Equal(t, maxClients, n, "the recency list and the map must hold the same clients")
+	_, newest := c.byKey[strconv.Itoa(flood-1)]
+	_, oldest := c.byKey[strconv.Itoa(flood-maxClients-1)]
+	assert.True(t, newest, "the newest client is kept")
+	assert.False(t, oldest, "the clients seen longest ago are the ones evicted")
+}
+
+// A client that keeps sending stays in the table through a flood of new
+// keys, so the flood cannot reset its bucket: it stays limited.
+func TestActiveClientSurvivesTheFlood(t *testing.T) {
+	m, err := NewMiddleware(Config{Rate: 0.1, Burst: 2, MaxClients: 100})
+	require.NoError(t, err)
+	now := t0
+	admitted := 0
+	for i := range 100_000 {
+		now = now.Add(time.Millisecond)
+		if i%50 == 0 { // the real client, every 50ms
+			if ok, _ := m.Allow("real", now); ok {
+				admitted++
+			}
+			continue
+		}
+		m.Allow("flood-"+strconv.Itoa(i), now)
+	}
+	// About 100s at 0.1/s: the burst of 2, then 9 refills.
+	assert.Equal(t, 11, admitted, "the real client's bucket must not have been reset by the flood")
+}
+
+// Forgetting idle clients changes no answer: a table that forgets them
+// answers exactly like one that never forgets, request for request.
+func TestForgettingIdleClientsIsLossless(t *testing.T) {
+	for _, impl := range implementations {
+		t.Run(impl.name, func(t *testing.T) {
+			r := rand.New(rand.NewPCG(3, 4))
+			for round := range 20 {
+				rate := Limit(0.5 + r.Float64()*5)
+				burst := 1 + r.IntN(5)
+				forgetting, err := NewMiddleware(Config{Rate: rate, Burst: burst, NewBucket: impl.newBucket})
+				require.NoError(t, err)
+				never := map[string]Bucket{}
+				now := t0
+				for range 2000 {
+					now = now.Add(time.Duration(r.ExpFloat64() * float64(200*time.Millisecond)))
+					key := strconv.Itoa(r.IntN(8))
+					b := never[key]
+					if b == nil {
+						b = impl.newBucket(rate, burst)
+						never[key] = b
+					}
+					want := b.AllowN(now, 1)
+					got, _ := forgetting.Allow(key, now)
+					require.Equal(t, want, got, "round %d (rate %v, burst %d): key %s at %v", round, rate, burst, key, now.Sub(t0))
+				}
+				st := forgetting.Stats()
+				require.Positive(t, st.Forgotten, "round %d: the traffic should have let some clients go idle", round)
+				require.Zero(t, st.Evicted)
+			}
+		})
+	}
+}
+
+func TestIdleClientsAreForgottenLeastRecentFirst(t *testing.T) {
+	// Rate 1, burst 2: a bucket is full 2s after its last request.
+	m, err := NewMiddleware(Config{Rate: 1, Burst: 2, MaxClients: 3})
+	require.NoError(t, err)
+	m.Allow("a", t0)
+	m.Allow("b", t0.Add(time.Second))
+	m.Allow("a", t0.Add(1500*time.Millisecond)) // a is now the most recent
+	m.Allow("c", t0.Add(1900*time.Millisecond))
+	m.Allow("d", t0.Add(1950*time.Millisecond)) // the table is full: b is evicted, not a
+	_, hasA := m.clients.byKey["a"]
+	_, hasB := m.clients.byKey["b"]
+	assert.True(t, hasA, "a was seen after b")
+	assert.False(t, hasB, "b was the least recently seen")
+	assert.Equal(t, 1, m.Stats().Evicted)
+
+	m.Allow("d", t0.Add(3600*time.Millisecond)) // a idle for 2.1s, c for 1.7s
+	held, forgotten, _ := m.clients.count()
+	assert.Equal(t, 2, held, "a should be forgotten, c and d kept")
+	assert.Equal(t, 1, forgotten)
+}
