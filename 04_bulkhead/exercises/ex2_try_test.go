@@ -1,0 +1,163 @@
+package exercises
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"reliability/04_bulkhead/bulkhead"
+)
+
+func TestEx2RunsOpAndReturnsItsError(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		b := NewTryBulkhead(2)
+		for _, want := range []error{errDown, nil} {
+			ran := false
+			err := b.TryExecute(t.Context(), func(context.Context) error { ran = true; return want })
+			if !ran {
+				t.Fatalf("with every slot free, TryExecute should run op; op did not run and TryExecute returned %v", err)
+			}
+			if err != want {
+				t.Fatalf("TryExecute should return op's error unchanged (%v), got %v", want, err)
+			}
+		}
+	})
+}
+
+func TestEx2RefusesAtOnceWhenFull(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		b := NewTryBulkhead(2)
+		first := start(t, t.Context(), b.TryExecute)
+		mustRun(t, first, "the first call")
+		mustRun(t, start(t, t.Context(), b.TryExecute), "the second call")
+
+		begin := time.Now()
+		third := start(t, t.Context(), b.TryExecute)
+		err, done := third.returned()
+		switch {
+		case !done:
+			t.Fatalf("TryExecute waited for a slot with both slots taken; it must never wait but refuse at " +
+				"once: give the select a default case")
+		case third.inside():
+			t.Fatalf("with both slots taken, TryExecute ran op anyway: at most 2 may run at once")
+		case !errors.Is(err, bulkhead.ErrBulkheadFull):
+			t.Fatalf("with both slots taken, TryExecute should return an error that matches "+
+				"bulkhead.ErrBulkheadFull with errors.Is, got %v", err)
+		case time.Since(begin) != 0:
+			t.Fatalf("a refusal should come at once, it took %v", time.Since(begin))
+		}
+
+		if err := first.finish(); err != nil {
+			t.Fatalf("op returned nil, so TryExecute should too, got %v", err)
+		}
+		mustRun(t, start(t, t.Context(), b.TryExecute), "a call after one op finished")
+	})
+}
+
+func TestEx2ExactlyNRunAtOnce(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		b := NewTryBulkhead(3)
+		var calls []*call
+		refused := 0
+		for range 10 {
+			c := start(t, t.Context(), b.TryExecute)
+			calls = append(calls, c)
+			if err, done := c.returned(); done && errors.Is(err, bulkhead.ErrBulkheadFull) {
+				refused++
+			}
+		}
+		if n := countInside(calls); n != 3 || refused != 7 {
+			t.Fatalf("10 calls, one after the other, with every op still running, on NewTryBulkhead(3): "+
+				"exactly 3 should run and 7 be refused with bulkhead.ErrBulkheadFull; got %d running and "+
+				"%d refused", n, refused)
+		}
+	})
+}
+
+func TestEx2InFlight(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		b := NewTryBulkhead(2)
+		if got := b.InFlight(); got != 0 {
+			t.Fatalf("InFlight should be 0 before any call, got %d", got)
+		}
+		first := start(t, t.Context(), b.TryExecute)
+		mustRun(t, first, "the first call")
+		if got := b.InFlight(); got != 1 {
+			t.Fatalf("InFlight should be 1 with one op running, got %d", got)
+		}
+		second := start(t, t.Context(), b.TryExecute)
+		mustRun(t, second, "the second call")
+		_ = b.TryExecute(t.Context(), func(context.Context) error { return nil }) // refused
+		if got := b.InFlight(); got != 2 {
+			t.Fatalf("InFlight should be 2 with two ops running (a refused call takes no slot), got %d", got)
+		}
+		_ = first.finish()
+		_ = second.finish()
+		if got := b.InFlight(); got != 0 {
+			t.Fatalf("InFlight should be back to 0 once every op has returned, got %d", got)
+		}
+	})
+}
+
+func TestEx2PanicFreesTheSlot(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		b := NewTryBulkhead(1)
+		v := panicsWith(func() {
+			_ = b.TryExecute(t.Context(), func(context.Context) error { panic("boom") })
+		})
+		if v != "boom" {
+			t.Fatalf("a panic in op should go on up to the caller with the same value, got %v", v)
+		}
+		if got := b.InFlight(); got != 0 {
+			t.Fatalf("after op panicked, InFlight should be 0, got %d: free the slot with defer", got)
+		}
+		ran := false
+		err := b.TryExecute(t.Context(), func(context.Context) error { ran = true; return nil })
+		if !ran {
+			t.Fatalf("after op panicked its slot should be free again, but the next call was refused (%v): "+
+				"free the slot with defer, so it happens even when op panics", err)
+		}
+	})
+}
+
+func TestEx2EndedContextRunsNothing(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		b := NewTryBulkhead(1)
+		ctx := cancelled(t)
+		for _, full := range []bool{false, true} {
+			if full {
+				mustRun(t, start(t, t.Context(), b.TryExecute), "the call that fills the bulkhead")
+			}
+			ran := false
+			err := b.TryExecute(ctx, func(context.Context) error { ran = true; return nil })
+			if ran {
+				t.Fatalf("op ran for a caller whose context had already ended: it would work for nobody")
+			}
+			if !isCtxError(ctx, err) || errors.Is(err, bulkhead.ErrBulkheadFull) {
+				t.Fatalf("a caller whose context has already ended (bulkhead full: %v) should get an error matching "+
+					"context.Canceled and not bulkhead.ErrBulkheadFull, got %v", full, err)
+			}
+		}
+		synctest.Wait()
+	})
+}
+
+func TestEx2ZeroMeansOne(t *testing.T) {
+	for _, n := range []int{0, -1} {
+		bubble(t, func(t *testing.T) {
+			b := NewTryBulkhead(n)
+			c := start(t, t.Context(), b.TryExecute)
+			synctest.Wait()
+			if !c.running() {
+				err, _ := c.returned()
+				t.Fatalf("NewTryBulkhead(%d) should mean 1 slot, so the first call should run, but it got %v. "+
+					"(A channel with no buffer has no slot at all.)", n, err)
+			}
+			if err := b.TryExecute(t.Context(), func(context.Context) error { return nil }); !errors.Is(err, bulkhead.ErrBulkheadFull) {
+				t.Fatalf("NewTryBulkhead(%d) should mean 1 slot, so a second call should be refused, got %v", n, err)
+			}
+		})
+	}
+}

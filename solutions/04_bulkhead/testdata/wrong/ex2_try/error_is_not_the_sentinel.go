@@ -1,0 +1,39 @@
+// Mistake: returns a new error with the same text instead of bulkhead.ErrBulkheadFull, so errors.Is cannot match it.
+// Caught: "matches bulkhead.ErrBulkheadFull with errors.Is"
+package exercises
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// TryBulkhead runs at most n operations at once and never queues. It is
+// safe for concurrent use.
+type TryBulkhead struct {
+	slots chan struct{} // one value per operation running
+}
+
+// NewTryBulkhead returns a TryBulkhead with n slots (at least 1).
+func NewTryBulkhead(n int) *TryBulkhead {
+	return &TryBulkhead{slots: make(chan struct{}, max(n, 1))}
+}
+
+// TryExecute runs op if a slot is free and refuses the call with
+// bulkhead.ErrBulkheadFull otherwise. A caller whose ctx has ended gets
+// ctx's error and nothing runs.
+func (b *TryBulkhead) TryExecute(ctx context.Context, op func(context.Context) error) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("caller gave up: %w", err)
+	}
+	select {
+	case b.slots <- struct{}{}:
+	default: // full: never wait
+		return errors.New("bulkhead full")
+	}
+	defer func() { <-b.slots }() // freed even if op panics
+	return op(ctx)
+}
+
+// InFlight reports how many operations are running.
+func (b *TryBulkhead) InFlight() int { return len(b.slots) }

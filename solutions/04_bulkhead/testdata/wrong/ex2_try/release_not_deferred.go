@@ -1,0 +1,41 @@
+// Mistake: frees the slot after op returns instead of with defer, so a panicking op keeps its slot forever.
+// Caught: "free the slot with defer"
+package exercises
+
+import (
+	"context"
+	"fmt"
+
+	"reliability/04_bulkhead/bulkhead"
+)
+
+// TryBulkhead runs at most n operations at once and never queues. It is
+// safe for concurrent use.
+type TryBulkhead struct {
+	slots chan struct{} // one value per operation running
+}
+
+// NewTryBulkhead returns a TryBulkhead with n slots (at least 1).
+func NewTryBulkhead(n int) *TryBulkhead {
+	return &TryBulkhead{slots: make(chan struct{}, max(n, 1))}
+}
+
+// TryExecute runs op if a slot is free and refuses the call with
+// bulkhead.ErrBulkheadFull otherwise. A caller whose ctx has ended gets
+// ctx's error and nothing runs.
+func (b *TryBulkhead) TryExecute(ctx context.Context, op func(context.Context) error) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("caller gave up: %w", err)
+	}
+	select {
+	case b.slots <- struct{}{}:
+	default: // full: never wait
+		return bulkhead.ErrBulkheadFull
+	}
+	err := op(ctx)
+	<-b.slots
+	return err
+}
+
+// InFlight reports how many operations are running.
+func (b *TryBulkhead) InFlight() int { return len(b.slots) }
