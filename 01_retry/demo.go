@@ -6,12 +6,21 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
 	"reliability/01_retry/retry"
 	"reliability/flaky"
 	"reliability/flaky/narrate"
+)
+
+// The flaky service's latency: every call takes serviceLatency plus a
+// seeded random extra below serviceJitter, so at most maxLatency.
+const (
+	serviceLatency = 2 * time.Millisecond
+	serviceJitter  = 3 * time.Millisecond
+	maxLatency     = serviceLatency + serviceJitter
 )
 
 // doFunc is the shape shared by retry.Do and its library twin.
@@ -21,6 +30,7 @@ type doFunc func(context.Context, retry.Policy, func(context.Context) error) err
 type phaseResult struct {
 	ok, calls int
 	waited    time.Duration
+	schedule  []string // one line per attempt: request, attempt, result, wait
 }
 
 func runDemo(w io.Writer, o options) error {
@@ -34,7 +44,7 @@ func runDemo(w io.Writer, o options) error {
 		// so the phases differ only in how they retry.
 		return flaky.MustNew(flaky.Config{
 			Seed: o.seed, FailFirst: 2, FailureRate: o.failRate,
-			Latency: 2 * time.Millisecond, LatencyJitter: 3 * time.Millisecond,
+			Latency: serviceLatency, LatencyJitter: serviceJitter,
 		})
 	}
 	policy := func(j retry.Jitter) retry.Policy {
@@ -44,8 +54,8 @@ func runDemo(w io.Writer, o options) error {
 	}
 
 	n.Phase("No retries", fmt.Sprintf(
-		"The dependency is warming up: its first 2 calls fail, and after that %.0f%% of calls fail at random (seed %d). "+
-			"We send %d requests and give up on the first error.", o.failRate*100, o.seed, o.requests))
+		"The dependency is warming up: its first 2 calls fail, and after that %.4g%% of calls fail at random (seed %d). "+
+			"We send %s and give up on the first error.", o.failRate*100, o.seed, plural(o.requests, "request")))
 	svc := newService()
 	var rows [][]string
 	failedPlain := 0
@@ -57,10 +67,10 @@ func runDemo(w io.Writer, o options) error {
 		rows = append(rows, []string{fmt.Sprint(i), outcome(err)})
 	}
 	n.Table([]string{"request", "result"}, rows)
-	n.Printf("\n→ %d of %d requests failed, though every failure was transient.", failedPlain, o.requests)
+	n.Printf("\n→ %d of %s failed, though every failure was transient.", failedPlain, plural(o.requests, "request"))
 
 	n.Phase("Retry with exponential backoff, no jitter", fmt.Sprintf(
-		"Each request may take %d attempts. The waits double from %v up to %v: %s. "+
+		"Each request may take %d attempts. The waits start at %v and double, up to %v: %s. "+
 			"Every client that failed at the same moment waits exactly as long as this one.",
 		o.attempts, o.base, o.cap, waits(policy(retry.NoJitter))))
 	noJitter := timeline(ctx, n, retry.Do, policy(retry.NoJitter), newService(), o.requests)
@@ -70,10 +80,6 @@ func runDemo(w io.Writer, o options) error {
 			"on average half as long, and different for every client.")
 	fullJitter := timeline(ctx, n, retry.Do, policy(retry.FullJitter), newService(), o.requests)
 
-	n.Phase("Why jitter: twenty clients that failed at the same instant",
-		"When a dependency hiccups, many clients fail together. Below: when 20 such clients send "+
-			"their retries, in 10ms slots after the shared failure, under the two policies above. "+
-			"Without jitter they all come back in lock-step, re-creating the spike that caused the failure.")
 	herd(n, policy(retry.NoJitter), policy(retry.FullJitter), o.attempts)
 
 	n.Phase("A permanent error is not retried", "A request the dependency can never accept (think: 400 Bad Request). "+
@@ -96,22 +102,26 @@ func runDemo(w io.Writer, o options) error {
 	})
 
 	n.Phase("The library twin: github.com/cenkalti/backoff/v5", "retry.DoBackoff runs the same Policy through backoff.Retry. "+
-		"Without jitter the two follow the same schedule, call for call. (With jitter they differ: the library "+
-		"spreads each wait ±50% around the exponential value instead of drawing from [0, capped].)")
+		"Without jitter the two should follow the same schedule, call for call; the last line compares them with phase 2. "+
+		"(With jitter they differ: the library spreads each wait ±50% around the exponential value instead of drawing from [0, capped].)")
 	library := timeline(ctx, n, retry.DoBackoff, policy(retry.NoJitter), newService(), o.requests)
-	same := "yes"
-	if library != noJitter {
-		same = "no"
+	same := slices.Equal(library.schedule, noJitter.schedule)
+	if same {
+		n.Printf("→ the same attempts, results and waits as phase 2, call for call.")
+	} else {
+		n.Printf("→ NOT the same schedule as phase 2: compare the two tables.")
 	}
 
+	phase := func(r phaseResult) string {
+		return fmt.Sprintf("%d of %d ok, %s, %v waited", r.ok, o.requests, plural(r.calls, "call"), r.waited)
+	}
 	n.Summary([][2]string{
-		{"requests per phase", fmt.Sprint(o.requests)},
-		{"succeeded without retries", fmt.Sprintf("%d of %d", o.requests-failedPlain, o.requests)},
-		{"succeeded with retries", fmt.Sprintf("%d (no jitter), %d (full jitter), %d (library)", noJitter.ok, fullJitter.ok, library.ok)},
-		{"calls to the dependency", fmt.Sprintf("%d (no jitter), %d (full jitter), %d (library)", noJitter.calls, fullJitter.calls, library.calls)},
-		{"time spent waiting", fmt.Sprintf("%v (no jitter), %v (full jitter), %v (library)", noJitter.waited, fullJitter.waited, library.waited)},
+		{"no retries", fmt.Sprintf("%d of %d ok, %s", o.requests-failedPlain, o.requests, plural(o.requests, "call"))},
+		{"backoff, no jitter", phase(noJitter)},
+		{"backoff, full jitter", phase(fullJitter)},
+		{"library, no jitter", phase(library)},
 		{"calls saved by retry.Permanent", fmt.Sprintf("%d (%s instead of %d)", unmarked-marked, plural(marked, "call"), unmarked)},
-		{"library matched hand-rolled", same},
+		{"library matched hand-rolled", yesNo(same)},
 	})
 	return nil
 }
@@ -128,7 +138,7 @@ func timeline(ctx context.Context, n *narrate.Narrator, do doFunc, p retry.Polic
 		attempt := 0
 		// OnRetry always follows a failed attempt, so rows is not empty.
 		p.OnRetry = func(_ int, _ error, d time.Duration) {
-			rows[len(rows)-1][4] = d.Round(100 * time.Microsecond).String()
+			rows[len(rows)-1][4] = round(d).String()
 			res.waited += d
 		}
 		err := do(ctx, p, func(ctx context.Context) error {
@@ -147,59 +157,116 @@ func timeline(ctx context.Context, n *narrate.Narrator, do doFunc, p retry.Polic
 			rows = append(rows, []string{fmt.Sprint(i), "-", "-", "not attempted: " + err.Error(), ""})
 		}
 	}
+	for _, r := range rows {
+		// Everything but the clock reading: that is what a replay repeats.
+		res.schedule = append(res.schedule, strings.Join([]string{r[0], r[1], r[3], r[4]}, " "))
+	}
 	res.calls = svc.Stats().Calls
-	res.waited = res.waited.Round(100 * time.Microsecond)
+	res.waited = round(res.waited)
 	n.Table([]string{"request", "attempt", "at", "result", "then wait"}, rows)
 	n.Printf("\n→ %d of %d requests succeeded, %d calls, %v spent waiting.", res.ok, requests, res.calls, res.waited)
 	return res
 }
 
-// herd shows when the retries of many clients that failed at the same
-// instant would start under each policy: one row per 10ms slot, one bar
-// character per retry sent in that slot.
+// herdClients is how many clients fail together in phase 4.
+const herdClients = 20
+
+// herd is phase 4: when the retries of herdClients clients that failed at
+// the same instant would start under each policy, in time slots after the
+// failure, one bar character per retry in the slot.
 func herd(n *narrate.Narrator, plain, jittered retry.Policy, attempts int) {
-	const clients, slot = 20, 10 * time.Millisecond
-	// histogram counts retries per 10ms slot, for the chart, and reports
-	// the most retries that land in the same millisecond: that is the
-	// collision the dependency feels.
-	histogram := func(p retry.Policy) (counts []int, peak int) {
-		perMS := map[time.Duration]int{}
-		for range clients {
+	// retryTimes returns, for every client, when each of its retries
+	// starts, measured from the shared failure.
+	retryTimes := func(p retry.Policy) []time.Duration {
+		var times []time.Duration
+		for range herdClients {
 			var at, prev time.Duration
 			for k := 1; k < attempts; k++ {
 				prev = p.Delay(k, prev, p.Rand)
 				at += prev
-				i := int(at / slot)
-				for len(counts) <= i {
-					counts = append(counts, 0)
-				}
-				counts[i]++
-				perMS[at/time.Millisecond]++
-				peak = max(peak, perMS[at/time.Millisecond])
+				times = append(times, at)
 			}
 		}
-		return counts, peak
+		return times
 	}
-	a, peakPlain := histogram(plain)
-	b, peakJitter := histogram(jittered)
-	for len(a) < len(b) {
-		a = append(a, 0)
+	a, b := retryTimes(plain), retryTimes(jittered)
+	slot := slotFor(max(slices.Max(a), slices.Max(b)))
+
+	n.Phase("Why jitter: twenty clients that failed at the same instant", fmt.Sprintf(
+		"When a dependency hiccups, many clients fail together. Below: when %d such clients send "+
+			"their retries, in %v slots after the shared failure, under the two policies above. "+
+			"Without jitter they all come back in lock-step, re-creating the spike that caused the failure.",
+		herdClients, slot))
+	ca, cb := histogram(a, slot), histogram(b, slot)
+	for len(ca) < len(cb) {
+		ca = append(ca, 0)
 	}
-	for len(b) < len(a) {
-		b = append(b, 0)
+	for len(cb) < len(ca) {
+		cb = append(cb, 0)
 	}
+	// One block per retry, or, when a slot holds more than herdClients,
+	// blocks scaled so that the fullest slot is herdClients wide.
+	fullest := max(herdClients, slices.Max(ca), slices.Max(cb))
 	bar := func(c int) string {
 		if c == 0 {
 			return ""
 		}
-		return fmt.Sprintf("%s %d", strings.Repeat("█", c), c)
+		return fmt.Sprintf("%s %d", strings.Repeat("█", (c*herdClients+fullest-1)/fullest), c)
 	}
 	var rows [][]string
-	for i := range a {
-		rows = append(rows, []string{fmt.Sprintf("%3d–%dms", i*10, (i+1)*10), bar(a[i]), bar(b[i])})
+	for i := range ca {
+		rows = append(rows, []string{slotLabel(i, slot), bar(ca[i]), bar(cb[i])})
 	}
 	n.Table([]string{"retries sent at", "no jitter", "full jitter"}, rows)
-	n.Printf("\n→ most retries arriving in the same millisecond: %d without jitter, %d with full jitter.", peakPlain, peakJitter)
+	n.Printf("\n→ busiest millisecond: %d retries without jitter, %d with full jitter.",
+		busiest(a), busiest(b))
+}
+
+// slotFor picks the width of the histogram's time slots: the smallest of
+// 1, 2, 5, 10, 20, 50… milliseconds that shows span in at most 16 rows,
+// so the chart fits a screen whatever -base, -cap and -attempts are.
+func slotFor(span time.Duration) time.Duration {
+	for slot := time.Millisecond; ; slot *= 10 {
+		for _, m := range []time.Duration{1, 2, 5} {
+			if span/(m*slot) < 16 {
+				return m * slot
+			}
+		}
+	}
+}
+
+// histogram counts the times that fall in each slot.
+func histogram(times []time.Duration, slot time.Duration) []int {
+	var counts []int
+	for _, at := range times {
+		i := int(at / slot)
+		for len(counts) <= i {
+			counts = append(counts, 0)
+		}
+		counts[i]++
+	}
+	return counts
+}
+
+// busiest returns the most times that fall in the same millisecond: that
+// is the collision the dependency feels.
+func busiest(times []time.Duration) int {
+	perMS := map[time.Duration]int{}
+	peak := 0
+	for _, at := range times {
+		perMS[at/time.Millisecond]++
+		peak = max(peak, perMS[at/time.Millisecond])
+	}
+	return peak
+}
+
+// slotLabel names slot i, e.g. "20–30ms" or "1.5–2s".
+func slotLabel(i int, slot time.Duration) string {
+	from, to := time.Duration(i)*slot, time.Duration(i+1)*slot
+	if slot >= time.Second {
+		return fmt.Sprintf("%g–%gs", from.Seconds(), to.Seconds())
+	}
+	return fmt.Sprintf("%d–%dms", from/time.Millisecond, to/time.Millisecond)
 }
 
 // waits lists the capped delays of p, e.g. "20ms, 40ms, 80ms".
@@ -230,7 +297,23 @@ func outcome(err error) string {
 	}
 }
 
+// round shortens a wait for display to a tenth of a millisecond, but
+// never rounds a wait that short to zero: 1ns is shown as 1ns.
+func round(d time.Duration) time.Duration {
+	if d < time.Millisecond {
+		return d
+	}
+	return d.Round(100 * time.Microsecond)
+}
+
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
 
 func plural(n int, noun string) string {
 	if n == 1 {

@@ -5,7 +5,7 @@
 // "Exponential Backoff And Jitter" instead.
 //
 //	go run ./01_retry            the narrated demo
-//	go run ./01_retry -step      pause between phases (for a class)
+//	go run ./01_retry -step      pause before each phase (for a class)
 //	go run ./01_retry -sim       the jitter simulation, as a table and chart
 //	go run ./01_retry -sim -json the same rows as JSON
 package main
@@ -18,11 +18,23 @@ import (
 	"math"
 	"os"
 	"time"
+
+	"reliability/01_retry/retry"
 )
 
 // errReported marks a flag error the flag package has already printed,
 // with the usage, so main does not print it twice.
 var errReported = errors.New("reported")
+
+// Limits on the demo's flags. Each keeps a run short: every phase waits
+// for real, so the worst case (every call failing) must stay well under
+// half a minute.
+const (
+	maxAttempts = 20
+	maxCap      = 2 * time.Second
+	maxRequests = 100
+	maxDemoTime = 20 * time.Second
+)
 
 // options are the demo's flags, validated.
 type options struct {
@@ -61,29 +73,44 @@ func main() {
 	}
 }
 
+// demoFlags are the flags only the demo reads, simFlags those only -sim
+// reads; -seed is shared. Setting one the chosen mode ignores is an error,
+// so nobody believes a flag changed a run it never reached.
+var (
+	demoFlags = []string{"attempts", "base", "cap", "requests", "fail-rate", "step"}
+	simFlags  = []string{"json"}
+)
+
 func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("01_retry", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Uint64Var(&o.seed, "seed", 4, "seed for the flaky service and the jitter; the same seed replays the same run")
+	fs.Uint64Var(&o.seed, "seed", 4, "replays a run: same seed, same outcomes and waits")
 	fs.BoolVar(&o.step, "step", false, "wait for Enter before each phase (for teaching)")
-	fs.IntVar(&o.attempts, "attempts", 4, "MaxAttempts: calls per request, the first one included (1 = no retries)")
+	fs.IntVar(&o.attempts, "attempts", 4, fmt.Sprintf("MaxAttempts, the first call included, 2..%d", maxAttempts))
 	fs.DurationVar(&o.base, "base", 20*time.Millisecond, "InitialDelay: the first backoff delay")
-	fs.DurationVar(&o.cap, "cap", 200*time.Millisecond, "MaxDelay: no backoff delay is longer than this")
-	fs.IntVar(&o.requests, "requests", 8, "requests sent in each phase")
-	fs.Float64Var(&o.failRate, "fail-rate", 0.3, "probability that a call fails once the service has warmed up, in [0, 1]")
-	fs.BoolVar(&o.sim, "sim", false, "run the jitter simulation (N clients contending for one resource) instead of the demo")
-	fs.BoolVar(&o.json, "json", false, "with -sim: print the rows as JSON instead of a table and chart")
+	fs.DurationVar(&o.cap, "cap", 200*time.Millisecond, fmt.Sprintf("MaxDelay, the longest wait, -base..%v", maxCap))
+	fs.IntVar(&o.requests, "requests", 8, fmt.Sprintf("requests sent in each phase, 1..%d", maxRequests))
+	fs.Float64Var(&o.failRate, "fail-rate", 0.3, "chance that a call fails after warm-up, 0..1")
+	fs.BoolVar(&o.sim, "sim", false, "run the jitter simulation instead of the demo")
+	fs.BoolVar(&o.json, "json", false, "with -sim: print the rows as JSON")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: go run ./01_retry [flags]
+		fmt.Fprintf(stderr, `Usage: go run ./01_retry [flags]
 
 Lesson 01, retry with backoff and jitter. Calls a flaky service without
-retries, with exponential backoff, with full jitter, with a permanent error
-and with github.com/cenkalti/backoff/v5, printing every attempt. With -sim,
-reproduces the AWS "Exponential Backoff And Jitter" experiment instead.
+retries, with exponential backoff, with full jitter, with a permanent
+error and with github.com/cenkalti/backoff/v5, printing every attempt.
+A run that could take more than %v is refused.
+
+With -sim, reproduces the AWS "Exponential Backoff And Jitter"
+experiment instead; it reads only -seed and -json.
+
+The same -seed gives the same outcomes, attempts, waits and summary on
+every run; only the "at" column, read from the clock, varies by a few
+milliseconds (more on a busy machine).
 
 Flags:
-`)
+`, maxDemoTime)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -93,25 +120,55 @@ Flags:
 		return o, fmt.Errorf("%w: %w", errReported, err)
 	}
 	if fs.NArg() > 0 {
-		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return o, fmt.Errorf("unexpected argument %q (every setting is a flag)", fs.Arg(0))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	ignored := simFlags
+	if o.sim {
+		ignored = demoFlags
+	}
+	for _, name := range ignored {
+		if set[name] {
+			if o.sim {
+				return o, fmt.Errorf("-%s applies to the demo, not to -sim", name)
+			}
+			return o, fmt.Errorf("-%s only applies to -sim", name)
+		}
+	}
+	if o.sim {
+		return o, nil
 	}
 	switch {
-	case o.attempts < 1:
-		return o, fmt.Errorf("invalid -attempts %d: must be at least 1 (1 means no retries)", o.attempts)
-	case o.attempts > 20:
-		return o, fmt.Errorf("invalid -attempts %d: at most 20 keeps the demo short", o.attempts)
+	case o.attempts < 2 || o.attempts > maxAttempts:
+		return o, fmt.Errorf("invalid -attempts %d: want 2..%d (2 is one retry)", o.attempts, maxAttempts)
 	case o.base <= 0:
 		return o, fmt.Errorf("invalid -base %v: must be positive", o.base)
 	case o.cap < o.base:
 		return o, fmt.Errorf("invalid -cap %v: must be at least -base (%v)", o.cap, o.base)
-	case o.cap > 2*time.Second:
-		return o, fmt.Errorf("invalid -cap %v: at most 2s keeps the demo short", o.cap)
-	case o.requests < 1 || o.requests > 100:
-		return o, fmt.Errorf("invalid -requests %d: must be between 1 and 100", o.requests)
+	case o.cap > maxCap:
+		return o, fmt.Errorf("invalid -cap %v: at most %v keeps the demo short", o.cap, maxCap)
+	case o.requests < 1 || o.requests > maxRequests:
+		return o, fmt.Errorf("invalid -requests %d: want 1..%d", o.requests, maxRequests)
 	case math.IsNaN(o.failRate) || o.failRate < 0 || o.failRate > 1:
 		return o, fmt.Errorf("invalid -fail-rate %v: must be a probability in [0, 1]", o.failRate)
-	case o.json && !o.sim:
-		return o, errors.New("-json only applies to -sim")
+	}
+	if worst := worstCase(o); worst > maxDemoTime {
+		return o, fmt.Errorf("these flags could run the demo for %v if every call failed;\nthe limit is %v: lower -requests, -attempts, -base or -cap",
+			worst.Round(time.Second), maxDemoTime)
 	}
 	return o, nil
+}
+
+// worstCase is how long the demo runs if every call fails: the waits of
+// the three timeline phases and of the unmarked permanent error, and the
+// service's latency on every call.
+func worstCase(o options) time.Duration {
+	p := retry.Policy{MaxAttempts: o.attempts, InitialDelay: o.base, MaxDelay: o.cap, Multiplier: 2, Jitter: retry.NoJitter}
+	var waits time.Duration // one request, every attempt failing
+	for k := 1; k < o.attempts; k++ {
+		waits += p.Capped(k)
+	}
+	calls := o.requests * (1 + 3*o.attempts) // phase 1, then 2, 3 and 6
+	return time.Duration(3*o.requests+1)*waits + time.Duration(calls)*maxLatency
 }

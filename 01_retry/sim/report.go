@@ -13,7 +13,8 @@ import (
 
 // WriteTable writes rs to w as two aligned tables, total calls and then
 // completion time, with one row per client count and one column per
-// strategy, in the order they first appear in rs. A pair missing from rs
+// strategy, in the order they first appear in rs, each named on two lines
+// ("full-" over "jitter"). A pair missing from rs
 // shows as "-". It writes nothing for an empty rs and returns the first
 // error from w.
 func WriteTable(w io.Writer, rs []Result) error {
@@ -41,9 +42,15 @@ func WriteTable(w io.Writer, rs []Result) error {
 		// A line without tabs is not part of any column, so the title does
 		// not widen the first column.
 		fmt.Fprintln(tw, sec.title)
-		fmt.Fprint(tw, "clients\t")
+		// Each strategy's name on two lines, split at its last hyphen,
+		// keeps the table inside 80 columns.
+		fmt.Fprint(tw, "\t")
 		for _, s := range strategies {
-			fmt.Fprint(tw, s, "\t")
+			fmt.Fprint(tw, headerLines(s)[0], "\t")
+		}
+		fmt.Fprint(tw, "\nclients\t")
+		for _, s := range strategies {
+			fmt.Fprint(tw, headerLines(s)[1], "\t")
 		}
 		fmt.Fprintln(tw)
 		for _, n := range clients {
@@ -61,6 +68,16 @@ func WriteTable(w io.Writer, rs []Result) error {
 	// tabwriter buffers everything until Flush and reports the first write
 	// error there, so the Fprint calls above need no checks of their own.
 	return tw.Flush()
+}
+
+// headerLines splits a strategy name at its last hyphen into the two lines
+// of a column header: "full-jitter" is "full" over "jitter"; a name without
+// a hyphen goes on the second line.
+func headerLines(name string) [2]string {
+	if i := strings.LastIndex(name, "-"); i >= 0 {
+		return [2]string{name[:i+1], name[i+1:]}
+	}
+	return [2]string{"", name}
 }
 
 // WriteJSON writes rs to w as one indented JSON array of objects with the

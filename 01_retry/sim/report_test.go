@@ -63,14 +63,15 @@ func TestWriteTable(t *testing.T) {
 	t.Log("\n" + got)
 
 	lines := strings.Split(got, "\n")
-	var headers, rows10, rows100 []string
-	for _, l := range lines {
+	var tops, headers, rows10, rows100 []string
+	for i, l := range lines {
 		fields := strings.Fields(l)
 		if len(fields) == 0 {
 			continue
 		}
 		switch fields[0] {
 		case "clients":
+			tops = append(tops, lines[i-1])
 			headers = append(headers, l)
 		case "10":
 			rows10 = append(rows10, l)
@@ -81,9 +82,15 @@ func TestWriteTable(t *testing.T) {
 	if len(headers) != 2 || len(rows10) != 2 || len(rows100) != 2 {
 		t.Fatalf("want two tables (calls, completion time), each with a header and rows for 10 and 100 clients; got:\n%s", got)
 	}
-	wantHeader := []string{"clients", "no-backoff", "exponential", "full-jitter", "equal-jitter", "decorrelated-jitter"}
-	if h := strings.Fields(headers[0]); !reflect.DeepEqual(h, wantHeader) {
-		t.Errorf("header %q, want the strategies in the order of the results: %q", h, wantHeader)
+	wantTop := []string{"no-", "full-", "equal-", "decorrelated-"}
+	wantHeader := []string{"clients", "backoff", "exponential", "jitter", "jitter", "jitter"}
+	if h, top := strings.Fields(headers[0]), strings.Fields(tops[0]); !reflect.DeepEqual(h, wantHeader) || !reflect.DeepEqual(top, wantTop) {
+		t.Errorf("header lines %q over %q, want the strategies in the order of the results, split at the last hyphen: %q over %q", top, h, wantTop, wantHeader)
+	}
+	for _, l := range lines {
+		if n := utf8.RuneCountInString(l); n > 80 {
+			t.Errorf("a line of %d columns does not fit 80:\n%s", n, l)
+		}
 	}
 	if r := strings.Fields(rows100[0]); !reflect.DeepEqual(r, []string{"100", "2,421", "1,855", "795", "813", "1,001"}) {
 		t.Errorf("calls row for 100 clients is %q, want the calls with thousands separators", r)
