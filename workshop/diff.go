@@ -1,0 +1,167 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+// diffOp is one line of a line diff: ' ' kept, '-' only in the old text,
+// '+' only in the new.
+type diffOp struct {
+	kind byte
+	line string
+}
+
+// maxDiffCells bounds the longest-common-subsequence table. Exercise
+// files are a few hundred lines; beyond this the diff is coarser (the
+// changed middle shown as removed, then added) but still correct.
+const maxDiffCells = 4 << 20
+
+// lineDiff returns a shortest edit turning a into b, from a longest
+// common subsequence of lines.
+func lineDiff(a, b []string) []diffOp {
+	// Common ends cost nothing and shrink the table.
+	pre := 0
+	for pre < len(a) && pre < len(b) && a[pre] == b[pre] {
+		pre++
+	}
+	suf := 0
+	for suf < len(a)-pre && suf < len(b)-pre && a[len(a)-1-suf] == b[len(b)-1-suf] {
+		suf++
+	}
+	var ops []diffOp
+	for _, l := range a[:pre] {
+		ops = append(ops, diffOp{' ', l})
+	}
+	ma, mb := a[pre:len(a)-suf], b[pre:len(b)-suf]
+	if (len(ma)+1)*(len(mb)+1) > maxDiffCells {
+		for _, l := range ma {
+			ops = append(ops, diffOp{'-', l})
+		}
+		for _, l := range mb {
+			ops = append(ops, diffOp{'+', l})
+		}
+	} else {
+		ops = append(ops, lcsDiff(ma, mb)...)
+	}
+	for _, l := range a[len(a)-suf:] {
+		ops = append(ops, diffOp{' ', l})
+	}
+	return ops
+}
+
+func lcsDiff(a, b []string) []diffOp {
+	// lcs[i][j] is the length of a longest common subsequence of a[i:]
+	// and b[j:].
+	w := len(b) + 1
+	lcs := make([]int, (len(a)+1)*w)
+	for i := len(a) - 1; i >= 0; i-- {
+		for j := len(b) - 1; j >= 0; j-- {
+			if a[i] == b[j] {
+				lcs[i*w+j] = lcs[(i+1)*w+j+1] + 1
+			} else {
+				lcs[i*w+j] = max(lcs[(i+1)*w+j], lcs[i*w+j+1])
+			}
+		}
+	}
+	var ops []diffOp
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] == b[j]:
+			ops = append(ops, diffOp{' ', a[i]})
+			i, j = i+1, j+1
+		case lcs[(i+1)*w+j] >= lcs[i*w+j+1]:
+			ops = append(ops, diffOp{'-', a[i]})
+			i++
+		default:
+			ops = append(ops, diffOp{'+', b[j]})
+			j++
+		}
+	}
+	for ; i < len(a); i++ {
+		ops = append(ops, diffOp{'-', a[i]})
+	}
+	for ; j < len(b); j++ {
+		ops = append(ops, diffOp{'+', b[j]})
+	}
+	return ops
+}
+
+// splitLines splits text into lines without their line endings.
+func splitLines(text string) []string {
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	if text == "" {
+		return nil
+	}
+	return strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+}
+
+// unifiedDiff renders the changes from old to new as a unified diff with
+// context lines of context, or "" when the texts are the same.
+func unifiedDiff(oldName, newName, old, new string, context int) string {
+	ops := lineDiff(splitLines(old), splitLines(new))
+	// before[i] counts the old and new lines that come before op i.
+	oldAt, newAt := make([]int, len(ops)+1), make([]int, len(ops)+1)
+	changed := false
+	for i, op := range ops {
+		oldAt[i+1], newAt[i+1] = oldAt[i], newAt[i]
+		if op.kind != '+' {
+			oldAt[i+1]++
+		}
+		if op.kind != '-' {
+			newAt[i+1]++
+		}
+		changed = changed || op.kind != ' '
+	}
+	if !changed {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "--- %s\n+++ %s\n", oldName, newName)
+	for i := 0; i < len(ops); {
+		if ops[i].kind == ' ' {
+			i++
+			continue
+		}
+		// A hunk runs from context lines before this change to context
+		// lines after the last change that is at most 2·context kept
+		// lines further on.
+		start, end := max(0, i-context), i+1
+		for j := i; j < len(ops); j++ {
+			if ops[j].kind != ' ' {
+				end = j + 1
+			} else if j-end+1 > 2*context {
+				break
+			}
+		}
+		stop := min(len(ops), end+context)
+		fmt.Fprintf(&b, "@@ -%s +%s @@\n", hunkRange(oldAt[start], oldAt[stop]), hunkRange(newAt[start], newAt[stop]))
+		for _, op := range ops[start:stop] {
+			b.WriteByte(op.kind)
+			b.WriteString(op.line)
+			b.WriteByte('\n')
+		}
+		i = stop
+	}
+	return b.String()
+}
+
+// hunkRange is a unified diff's "first,count" for lines [from, to).
+func hunkRange(from, to int) string {
+	if to == from {
+		return fmt.Sprintf("%d,0", from)
+	}
+	return fmt.Sprintf("%d,%d", from+1, to-from)
+}
+
+// countChanged counts the lines a diff removes or adds.
+func countChanged(old, new string) int {
+	n := 0
+	for _, op := range lineDiff(splitLines(old), splitLines(new)) {
+		if op.kind != ' ' {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+
+	"reliability/workshop/course"
+)
+
+// courseOverlay makes sure a learner's code is judged by the course's
+// tests. Of the files in a lesson's exercises/ directory only the stubs
+// (and files the learner adds) are the learner's; a test file or a shared
+// helper that differs from exercises.sum was changed by accident or to
+// make a test pass. The runner then tests with the course's version,
+// through go test -overlay, without touching the learner's file, and says
+// so once. It returns the overlay file ("" when none is needed) and a
+// function that removes it.
+func (a *app) courseOverlay(c *course.Course, list []course.Exercise) (string, func(), error) {
+	nothing := func() {}
+	m, err := c.ReadManifest()
+	if err != nil {
+		a.note("%v; the tests run as they are in your tree", err)
+		return "", nothing, nil
+	}
+	lessons := map[string]bool{}
+	stubs := map[string]bool{}
+	for _, e := range c.Exercises() {
+		stubs[e.Stub] = true
+	}
+	for _, e := range list {
+		lessons[e.Lesson] = true
+	}
+	var changed []string
+	for rel, id := range m {
+		if !lessons[course.LessonOf(rel)] || stubs[rel] {
+			continue
+		}
+		if data, err := c.ReadFile(rel); err != nil || course.BlobID(data) != id {
+			changed = append(changed, rel)
+		}
+	}
+	if len(changed) == 0 {
+		return "", nothing, nil
+	}
+	sort.Strings(changed)
+	tmp, err := os.MkdirTemp("", "workshop-overlay-")
+	if err != nil {
+		return "", nothing, err
+	}
+	cleanup := func() { os.RemoveAll(tmp) }
+	replace := map[string]string{}
+	for i, rel := range changed {
+		orig, err := c.Pristine(m, rel)
+		if err != nil {
+			a.note("%s differs from the course's version, which cannot be read back (%v); testing with yours", rel, err)
+			continue
+		}
+		p := filepath.Join(tmp, strconv.Itoa(i)+"-"+filepath.Base(rel))
+		if err := os.WriteFile(p, orig, 0o644); err != nil {
+			cleanup()
+			return "", nothing, err
+		}
+		replace[c.Abs(rel)] = p
+		a.note("%s is not the course's version; your code is tested with the course's "+
+			"(a test file is not yours to change)", filepath.FromSlash(rel))
+	}
+	if len(replace) == 0 {
+		cleanup()
+		return "", nothing, nil
+	}
+	data, err := json.Marshal(map[string]map[string]string{"Replace": replace})
+	if err == nil {
+		err = os.WriteFile(filepath.Join(tmp, "overlay.json"), data, 0o644)
+	}
+	if err != nil {
+		cleanup()
+		return "", nothing, err
+	}
+	return filepath.Join(tmp, "overlay.json"), cleanup, nil
+}

@@ -1,0 +1,3 @@
+module reliability/01_demo
+
+go 1.26

@@ -1,0 +1,3 @@
+module reliability/02_more
+
+go 1.26
