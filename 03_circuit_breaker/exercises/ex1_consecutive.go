@@ -2,20 +2,28 @@ package exercises
 
 import "reliability/03_circuit_breaker/breaker"
 
+// Exercise 1: trip after N failures in a row.
+//
 // ConsecutiveBreaker is the smallest useful circuit breaker. It lets every
 // call through and counts failures in a row; a success resets the count.
 // When the count reaches Threshold it opens, and from then on Call rejects
 // every call with breaker.ErrOpenState without calling fn. (It never closes
 // again: exercise 2 adds the way back.) A Threshold below 1 means 1.
 //
-// It must be safe for concurrent use.
+// It must be safe for concurrent use. Guard every field you add with mu
+// (a sync.Mutex the tests can watch, see lock.go), in State as well as in
+// Call, and do not hold mu while fn runs.
 //
-// Exercise 1: implement Call and State.
-// Hint: keep the failure count and the state behind a sync.Mutex, and do
-// not hold the mutex while fn runs: a slow dependency would then
-// serialise every caller.
+// Hint: Call takes mu twice: once to check the state, once to record the
+// result, with fn running in between and no lock held. A slow dependency
+// must not make every other caller (or a State() from a health check)
+// wait for the lock.
+//
+// Run: go test -run Ex1 ./03_circuit_breaker/exercises/
 type ConsecutiveBreaker struct {
 	Threshold int
+
+	mu lock // guards the fields you add
 	// Add the fields you need.
 }
 

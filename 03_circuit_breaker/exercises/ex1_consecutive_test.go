@@ -8,63 +8,153 @@ import (
 )
 
 func TestEx1OpensAfterThresholdConsecutiveFailures(t *testing.T) {
-	b := &ConsecutiveBreaker{Threshold: 3}
+	guard(t)
+	for _, threshold := range []int{1, 3, 5} {
+		b := &ConsecutiveBreaker{Threshold: threshold}
+		for i := 1; i <= threshold; i++ {
+			if err := b.Call(fail); err != errDown {
+				t.Fatalf("threshold %d, call %d: a closed breaker should run fn and return its error %q itself, unchanged, got %v",
+					threshold, i, errDown, err)
+			}
+			want := breaker.StateClosed
+			if i == threshold {
+				want = breaker.StateOpen
+			}
+			if got := b.State(); got != want {
+				t.Fatalf("after %d failures in a row (threshold %d) the breaker should be %v, got %v (it opens when the count reaches the threshold: >=, not >)",
+					i, threshold, want, got)
+			}
+		}
+	}
+}
+
+func TestEx1SuccessPassesThrough(t *testing.T) {
+	guard(t)
+	b := &ConsecutiveBreaker{Threshold: 2}
+	called := 0
 	for i := 1; i <= 3; i++ {
-		if err := b.Call(fail); !errors.Is(err, errDown) {
-			t.Fatalf("call %d: a closed breaker should run fn and return its error %q, got %v", i, errDown, err)
+		if err := b.Call(func() error { called++; return nil }); err != nil {
+			t.Fatalf("call %d: fn succeeded, so Call should return nil, got %v", i, err)
 		}
-		want := breaker.StateClosed
-		if i == 3 {
-			want = breaker.StateOpen
-		}
-		if got := b.State(); got != want {
-			t.Fatalf("after %d failures in a row (threshold 3) the breaker should be %v, got %v", i, want, got)
-		}
+	}
+	if called != 3 || b.State() != breaker.StateClosed {
+		t.Fatalf("3 successful calls should all run fn once each and leave the breaker closed: fn ran %d times, state %v", called, b.State())
 	}
 }
 
 func TestEx1OpenRejectsWithoutCallingFn(t *testing.T) {
+	guard(t)
 	b := &ConsecutiveBreaker{Threshold: 1}
 	if err := b.Call(fail); !errors.Is(err, errDown) {
 		t.Fatalf("the first call should reach the dependency and return %q, got %v", errDown, err)
 	}
-	called := false
-	err := b.Call(func() error { called = true; return nil })
-	if !errors.Is(err, breaker.ErrOpenState) {
-		t.Errorf("an open breaker should return breaker.ErrOpenState, got %v", err)
+	for i := range 3 {
+		called := false
+		err := b.Call(func() error { called = true; return nil })
+		if err != breaker.ErrOpenState {
+			t.Errorf("call %d after the trip: an open breaker should return breaker.ErrOpenState, got %v", i+1, err)
+		}
+		if called {
+			t.Errorf("call %d after the trip: an open breaker must not call fn: failing fast is the point", i+1)
+		}
 	}
-	if called {
-		t.Errorf("an open breaker must not call fn: failing fast is the point")
+	if got := b.State(); got != breaker.StateOpen {
+		t.Errorf("exercise 1's breaker never closes again: calls rejected while open must leave it open, got %v", got)
 	}
 }
 
 func TestEx1SuccessResetsTheStreak(t *testing.T) {
+	guard(t)
 	b := &ConsecutiveBreaker{Threshold: 3}
 	for i, fn := range []func() error{fail, fail, succeed, fail, fail} {
 		if err := b.Call(fn); err == errNotImplemented || errors.Is(err, breaker.ErrOpenState) {
-			t.Fatalf("call %d (fail, fail, succeed, fail, fail) should reach the dependency, got %v", i+1, err)
+			t.Fatalf("call %d of fail, fail, succeed, fail, fail (threshold 3) should reach the dependency, got %v: a success in between resets the streak",
+				i+1, err)
 		}
 	}
 	if got := b.State(); got != breaker.StateClosed {
-		t.Fatalf("a success in between resets the streak, so 2 failures in a row should leave it closed, got %v", got)
+		t.Fatalf("a success in between resets the streak, so 2 failures in a row (threshold 3) should leave it closed, got %v", got)
 	}
 	if err := b.Call(fail); !errors.Is(err, errDown) || b.State() != breaker.StateOpen {
 		t.Fatalf("the third failure in a row should open the breaker, got error %v and state %v", err, b.State())
 	}
 }
 
-func TestEx1ZeroThresholdMeansOne(t *testing.T) {
-	var b ConsecutiveBreaker
+func TestEx1ThresholdBelowOneMeansOne(t *testing.T) {
+	guard(t)
+	for _, threshold := range []int{0, -3} {
+		b := ConsecutiveBreaker{Threshold: threshold}
+		if got := b.State(); got != breaker.StateClosed {
+			t.Fatalf("Threshold %d (treated as 1): a new breaker has seen no failure and should be closed, got %v", threshold, got)
+		}
+		if err := b.Call(succeed); err != nil {
+			t.Fatalf("Threshold %d (treated as 1): the first call should run fn and succeed, got %v", threshold, err)
+		}
+		_ = b.Call(fail)
+		if got := b.State(); got != breaker.StateOpen {
+			t.Fatalf("Threshold %d (treated as 1): one failure should open the breaker, got %v", threshold, got)
+		}
+	}
+}
+
+// The next four tests force the interleavings that concurrency mistakes
+// need, so they fail the same way every run, with or without -race.
+
+func TestEx1FnRunsWithoutTheLock(t *testing.T) {
+	guard(t)
+	b := &ConsecutiveBreaker{Threshold: 3}
+	if problem := fnRunsUnlocked(b.Call, b.State, &b.mu); problem != "" {
+		t.Fatal(problem)
+	}
+}
+
+func TestEx1StateTakesTheLock(t *testing.T) {
+	guard(t)
+	for _, open := range []bool{false, true} {
+		b := &ConsecutiveBreaker{Threshold: 1}
+		if open {
+			_ = b.Call(fail)
+		}
+		if got := firstWhileHeld(&b.mu, nil, func() { b.State() }); got != "asked" {
+			t.Fatalf("while another goroutine held mu, State() %s without taking the lock: it reads the state without the lock, a data race (go test -race reports it)",
+				didText(got))
+		}
+	}
+}
+
+func TestEx1CallChecksTheStateUnderTheLock(t *testing.T) {
+	guard(t)
+	// Closed: Call must take the lock to check the state before it runs fn.
+	b := &ConsecutiveBreaker{Threshold: 1}
+	entered := make(chan struct{})
+	got := firstWhileHeld(&b.mu, entered, func() { _ = b.Call(func() error { close(entered); return nil }) })
+	if got != "asked" {
+		t.Fatalf("while another goroutine held mu, Call on a closed breaker %s: it checks the open flag without the lock",
+			didText(got))
+	}
+	// Open: Call must take the lock to learn that it is open.
 	_ = b.Call(fail)
-	if got := b.State(); got != breaker.StateOpen {
-		t.Fatalf("with Threshold 0 (treated as 1) one failure should open the breaker, got %v", got)
+	if got := firstWhileHeld(&b.mu, nil, func() { _ = b.Call(succeed) }); got != "asked" {
+		t.Fatalf("while another goroutine held mu, Call on an open breaker %s: it reads the open flag without the lock",
+			didText(got))
+	}
+}
+
+func TestEx1CallRecordsTheResultUnderTheLock(t *testing.T) {
+	guard(t)
+	for _, result := range []error{errDown, nil} {
+		b := &ConsecutiveBreaker{Threshold: 1}
+		if got := recordsUnderLock(b.Call, &b.mu, result); got != "asked" {
+			t.Fatalf("fn returned %v while another goroutine held mu, and Call %s: it records the result without the lock",
+				result, didText(got))
+		}
 	}
 }
 
 func TestEx1SafeForConcurrentUse(t *testing.T) {
+	guard(t)
 	// Threshold failures arriving at once must all be counted: the last of
-	// them opens the breaker. A count updated without the mutex loses some
-	// (and go test -race reports it).
+	// them opens the breaker. Mostly a net for go test -race.
 	const n = 64
 	for round := range 20 {
 		b := &ConsecutiveBreaker{Threshold: n}
@@ -80,4 +170,17 @@ func TestEx1SafeForConcurrentUse(t *testing.T) {
 				round, n, n, n, got)
 		}
 	}
+}
+
+// didText says what a method did, for firstWhileHeld's events.
+func didText(event string) string {
+	switch event {
+	case "fn":
+		return "ran fn without asking for the lock first"
+	case "returned":
+		return "returned without asking for the lock"
+	case "nothing":
+		return "neither asked for the lock nor returned within " + realTimeout.String()
+	}
+	return "asked for the lock"
 }

@@ -6,6 +6,8 @@ import (
 	"reliability/03_circuit_breaker/breaker"
 )
 
+// Exercise 2: a cooldown, and the way back through half-open.
+//
 // CooldownBreaker is exercise 1's breaker with the way back. It opens after
 // Threshold failures in a row (below 1 means 1) and rejects calls with
 // breaker.ErrOpenState, but only for Cooldown. Once more than Cooldown has
@@ -20,25 +22,27 @@ import (
 // that started while the breaker was closed and returns after it opened
 // tells how the dependency was before the trip, not how it is now: its
 // success must not close the breaker, and its failure must not restart the
-// Cooldown. Call still returns fn's error to its caller.
+// Cooldown. Call still returns fn's error to its caller. While half-open
+// you may let every call through (exercise 3 limits the trials): the
+// first trial result decides, and the other trials are then stale.
 //
-// It must be safe for concurrent use, with fn running while the mutex is
-// not held: the tests keep one call inside fn while others go through, so
-// an implementation that holds the lock across fn makes them hang. While
-// half-open you may let every call through (exercise 3 limits the trials);
-// the first trial result decides, and the other trials are then stale.
+// It must be safe for concurrent use: guard every field with mu and do not
+// hold it while fn runs, as in exercise 1.
 //
-// Exercise 2: implement Call and State.
 // Hint: you need no timer and no goroutine. Remember when the breaker
 // opened (time.Now), and let State and Call compare time.Since(openedAt)
 // with Cooldown: a breaker changes state when someone looks at it. For
 // stale results, number the changes of state (trip, close, re-open) and
-// let each call remember the number it was admitted under, as gobreaker's
-// generation counter does. The tests run in virtual time, so time.Sleep in
-// them is instant.
+// let each call note the number it was admitted under, in the same
+// critical section that admits it, as gobreaker's generation counter does.
+// The tests run in virtual time, so time.Sleep in them is instant.
+//
+// Run: go test -run Ex2 ./03_circuit_breaker/exercises/
 type CooldownBreaker struct {
 	Threshold int
 	Cooldown  time.Duration
+
+	mu lock // guards the fields you add
 	// Add the fields you need.
 }
 

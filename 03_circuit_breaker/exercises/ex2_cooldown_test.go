@@ -2,12 +2,17 @@ package exercises
 
 import (
 	"errors"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"reliability/03_circuit_breaker/breaker"
 )
+
+// In these tests the breaker opens after 2 failures in a row and stays
+// open for a 1s cooldown; they run in virtual time, so sleeping is instant.
+func newCooldown() *CooldownBreaker { return &CooldownBreaker{Threshold: 2, Cooldown: time.Second} }
 
 // tripCooldown opens b with Threshold failures.
 func tripCooldown(t *testing.T, b *CooldownBreaker) {
@@ -22,108 +27,335 @@ func tripCooldown(t *testing.T, b *CooldownBreaker) {
 	}
 }
 
+// wantState fails the test if b is not in state want; why explains it.
+func wantState(t *testing.T, b *CooldownBreaker, want breaker.State, why string) {
+	t.Helper()
+	if got := b.State(); got != want {
+		t.Fatalf("%s: want %v, got %v", why, want, got)
+	}
+}
+
+// heldInBubble starts a call inside a synctest bubble and checks that fn
+// was called.
+func heldInBubble(t *testing.T, b *CooldownBreaker, result error, when string) *heldCall {
+	t.Helper()
+	h := startHeld(b.Call, &b.mu, result)
+	synctest.Wait()
+	if !h.hasEntered() {
+		h.let()
+		t.Fatalf("%s, the breaker should let a call through to fn, but fn was not called", when)
+	}
+	return h
+}
+
+// ex2FnCheck runs fnRunsUnlocked once for all the tests that keep a call
+// inside fn in a synctest bubble: they would hang, not fail, if the mutex
+// were held while fn runs.
+var ex2FnCheck struct {
+	once    sync.Once
+	problem string
+}
+
+func requireEx2FnRunsUnlocked(t *testing.T) {
+	t.Helper()
+	ex2FnCheck.once.Do(func() {
+		b := &CooldownBreaker{Threshold: 3, Cooldown: time.Hour}
+		ex2FnCheck.problem = fnRunsUnlocked(b.Call, b.State, &b.mu)
+	})
+	if ex2FnCheck.problem != "" {
+		t.Fatal(ex2FnCheck.problem)
+	}
+}
+
 func TestEx2StaysOpenDuringCooldown(t *testing.T) {
+	guard(t)
 	synctest.Test(t, func(t *testing.T) {
-		b := &CooldownBreaker{Threshold: 2, Cooldown: time.Second}
+		b := newCooldown()
 		tripCooldown(t, b)
 		time.Sleep(time.Second)
-		if got := b.State(); got != breaker.StateOpen {
-			t.Fatalf("at exactly the 1s cooldown the breaker should still be open (it half-opens once MORE than Cooldown has passed), got %v", got)
-		}
-		if err := b.Call(succeed); !errors.Is(err, breaker.ErrOpenState) {
+		wantState(t, b, breaker.StateOpen,
+			"at exactly the 1s cooldown the breaker should still be open (it half-opens once MORE than Cooldown has passed)")
+		called := false
+		if err := b.Call(func() error { called = true; return nil }); err != breaker.ErrOpenState {
 			t.Fatalf("at exactly the 1s cooldown a call should still fail fast with breaker.ErrOpenState, got %v", err)
+		}
+		if called {
+			t.Fatalf("an open breaker must not call fn")
 		}
 	})
 }
 
 func TestEx2HalfOpenAfterCooldown(t *testing.T) {
+	guard(t)
 	synctest.Test(t, func(t *testing.T) {
-		b := &CooldownBreaker{Threshold: 2, Cooldown: time.Second}
+		b := newCooldown()
 		tripCooldown(t, b)
-		time.Sleep(500 * time.Millisecond)
-		if err := b.Call(succeed); !errors.Is(err, breaker.ErrOpenState) {
-			t.Fatalf("500ms into the 1s cooldown a call should fail fast with breaker.ErrOpenState, got %v", err)
+		for range 5 {
+			time.Sleep(100 * time.Millisecond)
+			if err := b.Call(succeed); err != breaker.ErrOpenState {
+				t.Fatalf("during the 1s cooldown a call should fail fast with breaker.ErrOpenState, got %v", err)
+			}
 		}
 		time.Sleep(500*time.Millisecond + time.Millisecond)
-		if got := b.State(); got != breaker.StateHalfOpen {
-			t.Fatalf("1s + 1ms after it opened the breaker should be half-open, got %v (a call rejected while open must not restart the cooldown, or steady traffic keeps the breaker open for ever)", got)
-		}
+		wantState(t, b, breaker.StateHalfOpen,
+			"1s + 1ms after it opened, with calls rejected along the way, the breaker should be half-open (a call rejected while open must not restart the cooldown, or steady traffic keeps the breaker open for ever)")
+	})
+}
+
+func TestEx2CooldownCountsFromTheTrip(t *testing.T) {
+	guard(t)
+	synctest.Test(t, func(t *testing.T) {
+		b := newCooldown()
+		_ = b.Call(fail)
+		time.Sleep(600 * time.Millisecond)
+		_ = b.Call(fail) // the second failure in a row opens it, 600ms in
+		wantState(t, b, breaker.StateOpen, "two failures in a row (threshold 2) should open the breaker")
+		time.Sleep(time.Second - time.Millisecond)
+		wantState(t, b, breaker.StateOpen,
+			"the cooldown counts from the moment the breaker opened, not from the first failure of the streak: 999ms after the trip it should still be open")
+		time.Sleep(2 * time.Millisecond)
+		wantState(t, b, breaker.StateHalfOpen, "1s + 1ms after the trip the breaker should be half-open")
 	})
 }
 
 func TestEx2TrialSuccessCloses(t *testing.T) {
+	guard(t)
 	synctest.Test(t, func(t *testing.T) {
-		b := &CooldownBreaker{Threshold: 2, Cooldown: time.Second}
+		b := newCooldown()
 		tripCooldown(t, b)
 		time.Sleep(2 * time.Second)
 		if err := b.Call(succeed); err != nil {
 			t.Fatalf("the trial call after the cooldown should run and succeed, got %v", err)
 		}
-		if got := b.State(); got != breaker.StateClosed {
-			t.Fatalf("a successful trial should close the breaker, got %v", got)
+		wantState(t, b, breaker.StateClosed, "a successful trial should close the breaker")
+		if err := b.Call(fail); err != errDown {
+			t.Fatalf("a closed breaker should run fn and return its error %q unchanged, got %v", errDown, err)
 		}
-		if err := b.Call(fail); !errors.Is(err, errDown) || b.State() != breaker.StateClosed {
-			t.Fatalf("after closing, the failure count starts from zero: one failure (threshold 2) should leave it closed, got error %v and state %v", err, b.State())
-		}
+		wantState(t, b, breaker.StateClosed,
+			"after closing, the failure count starts from zero: one failure (threshold 2) should leave it closed")
 	})
 }
 
 func TestEx2TrialFailureReopensForAWholeCooldown(t *testing.T) {
+	guard(t)
 	synctest.Test(t, func(t *testing.T) {
-		b := &CooldownBreaker{Threshold: 2, Cooldown: time.Second}
+		b := newCooldown()
 		tripCooldown(t, b)
 		time.Sleep(2 * time.Second)
-		if err := b.Call(fail); !errors.Is(err, errDown) {
-			t.Fatalf("the trial call should reach the dependency and return %q, got %v", errDown, err)
+		if err := b.Call(fail); err != errDown {
+			t.Fatalf("the trial call should reach the dependency and return %q unchanged, got %v", errDown, err)
 		}
-		if got := b.State(); got != breaker.StateOpen {
-			t.Fatalf("a failed trial should open the breaker again, got %v", got)
+		switch got := b.State(); got {
+		case breaker.StateOpen:
+		case breaker.StateHalfOpen:
+			t.Fatalf("right after a failed trial the breaker should be open for a whole new cooldown, got half-open: the cooldown restarts when the trial fails")
+		default:
+			t.Fatalf("a failed trial should open the breaker again, at once (one failure is enough in half-open): want open, got %v", got)
 		}
 		time.Sleep(time.Second - time.Millisecond)
-		if got := b.State(); got != breaker.StateOpen {
-			t.Fatalf("the cooldown restarts when the trial fails: 999ms later it should still be open, got %v", got)
-		}
+		wantState(t, b, breaker.StateOpen, "the cooldown restarts when the trial fails: 999ms later it should still be open")
 		time.Sleep(2 * time.Millisecond)
-		if got := b.State(); got != breaker.StateHalfOpen {
-			t.Fatalf("a full cooldown after the failed trial it should be half-open again, got %v", got)
-		}
+		wantState(t, b, breaker.StateHalfOpen, "a full cooldown after the failed trial it should be half-open again")
 	})
 }
 
-func TestEx2IgnoresResultsOfCallsAdmittedBeforeItOpened(t *testing.T) {
+// The next tests are about results that arrive late: a call admitted in
+// one state whose fn returns after the breaker has moved on.
+
+func TestEx2StaleFailureDoesNotRestartTheCooldown(t *testing.T) {
+	guard(t)
+	requireEx2FnRunsUnlocked(t)
 	synctest.Test(t, func(t *testing.T) {
-		b := &CooldownBreaker{Threshold: 2, Cooldown: time.Second}
-		// Two slow calls start while the breaker is closed.
-		slowSuccess := startHeld(b.Call, nil)
-		defer slowSuccess.let()
-		slowFailure := startHeld(b.Call, errDown)
-		defer slowFailure.let()
-		synctest.Wait()
-		if !slowSuccess.entered.Load() || !slowFailure.entered.Load() {
-			t.Fatalf("a closed breaker should let two slow calls into fn")
-		}
-
+		b := newCooldown()
+		slow := heldInBubble(t, b, errDown, "while closed")
+		defer slow.let()
 		tripCooldown(t, b) // two quick failures open it meanwhile
-
-		if err := slowSuccess.finish(); err != nil {
-			t.Fatalf("the slow call's fn returned nil, so Call should return nil, got %v", err)
-		}
-		if got := b.State(); got != breaker.StateOpen {
-			t.Fatalf("a success from a call that started before the breaker opened must not close it: want open, got %v", got)
-		}
-
 		time.Sleep(500 * time.Millisecond)
-		if err := slowFailure.finish(); !errors.Is(err, errDown) {
-			t.Fatalf("the slow call's fn failed, so Call should return %q, got %v", errDown, err)
+		if err := slow.finish(); err != errDown {
+			t.Fatalf("the slow call's fn failed, so Call should return %q unchanged, got %v", errDown, err)
 		}
 		time.Sleep(500*time.Millisecond + time.Millisecond)
-		if got := b.State(); got != breaker.StateHalfOpen {
-			t.Fatalf("a failure from a call that started before the breaker opened must not restart the cooldown: 1s + 1ms after the trip it should be half-open, got %v", got)
+		wantState(t, b, breaker.StateHalfOpen,
+			"a failure from a call admitted before the breaker opened is stale and must not restart the cooldown: 1s + 1ms after the trip it should be half-open")
+	})
+}
+
+func TestEx2StaleSuccessDoesNotClose(t *testing.T) {
+	guard(t)
+	requireEx2FnRunsUnlocked(t)
+	synctest.Test(t, func(t *testing.T) {
+		b := newCooldown()
+		whileOpen := heldInBubble(t, b, nil, "while closed")
+		defer whileOpen.let()
+		whileHalfOpen := heldInBubble(t, b, nil, "while closed")
+		defer whileHalfOpen.let()
+		tripCooldown(t, b)
+
+		if err := whileOpen.finish(); err != nil {
+			t.Fatalf("the slow call's fn returned nil, so Call should return nil, got %v", err)
 		}
+		wantState(t, b, breaker.StateOpen,
+			"a success from a call admitted before the breaker opened is stale and must not close it")
+
+		time.Sleep(time.Second + time.Millisecond)
+		if err := whileHalfOpen.finish(); err != nil {
+			t.Fatalf("the slow call's fn returned nil, so Call should return nil, got %v", err)
+		}
+		wantState(t, b, breaker.StateHalfOpen,
+			"a success from a call admitted before the breaker opened, arriving once it is half-open, is stale: only a trial admitted while half-open may close it")
+	})
+}
+
+func TestEx2StaleFailureDoesNotReopen(t *testing.T) {
+	guard(t)
+	requireEx2FnRunsUnlocked(t)
+	synctest.Test(t, func(t *testing.T) {
+		b := newCooldown()
+		slow := heldInBubble(t, b, errDown, "while closed")
+		defer slow.let()
+		tripCooldown(t, b)
+		time.Sleep(time.Second + time.Millisecond)
+		wantState(t, b, breaker.StateHalfOpen, "1s + 1ms after the trip the breaker should be half-open")
+		_ = slow.finish()
+		wantState(t, b, breaker.StateHalfOpen,
+			"a failure from a call admitted before the breaker opened, arriving once it is half-open, is stale: only a trial admitted while half-open may re-open it")
+	})
+}
+
+func TestEx2FirstTrialResultDecides(t *testing.T) {
+	guard(t)
+	requireEx2FnRunsUnlocked(t)
+	for _, first := range []error{nil, errDown} {
+		synctest.Test(t, func(t *testing.T) {
+			b := newCooldown()
+			tripCooldown(t, b)
+			time.Sleep(time.Second + time.Millisecond)
+			second := errDown
+			if first != nil {
+				second = nil
+			}
+			a := heldInBubble(t, b, first, "while half-open")
+			defer a.let()
+			c := heldInBubble(t, b, second, "while half-open (exercise 2 does not limit the trials)")
+			defer c.let()
+
+			_ = a.finish()
+			verdict := breaker.StateClosed
+			if first != nil {
+				verdict = breaker.StateOpen
+			}
+			wantState(t, b, verdict, "the first trial to return decides")
+			_ = c.finish()
+			wantState(t, b, verdict,
+				"a trial that returns after another trial has decided is stale (the breaker has moved on since it was admitted) and must not overturn the verdict")
+			if first != nil {
+				time.Sleep(time.Second + time.Millisecond)
+				wantState(t, b, breaker.StateHalfOpen, "a full cooldown after the failed trial the breaker should be half-open")
+			}
+		})
+	}
+}
+
+func TestEx2OverlappingCallsAllCount(t *testing.T) {
+	guard(t)
+	requireEx2FnRunsUnlocked(t)
+	synctest.Test(t, func(t *testing.T) {
+		b := newCooldown()
+		first := heldInBubble(t, b, errDown, "while closed")
+		defer first.let()
+		second := heldInBubble(t, b, errDown, "while closed")
+		defer second.let()
+		_ = first.finish()
+		_ = second.finish()
+		wantState(t, b, breaker.StateOpen,
+			"two failures from calls admitted while closed (threshold 2) must both count, even when their fns overlap: is each call given a generation of its own, instead of one per change of state?")
+	})
+}
+
+// The next tests force the interleavings that concurrency mistakes need,
+// so they fail the same way every run, with or without -race.
+
+func TestEx2FnRunsWithoutTheLock(t *testing.T) {
+	guard(t)
+	requireEx2FnRunsUnlocked(t)
+}
+
+func TestEx2StateTakesTheLock(t *testing.T) {
+	guard(t)
+	for _, open := range []bool{false, true} {
+		b := &CooldownBreaker{Threshold: 1, Cooldown: time.Hour}
+		if open {
+			_ = b.Call(fail)
+		}
+		if got := firstWhileHeld(&b.mu, nil, func() { b.State() }); got != "asked" {
+			t.Fatalf("while another goroutine held mu, State() %s: it reads the state without the lock, a data race (go test -race reports it)",
+				didText(got))
+		}
+	}
+}
+
+func TestEx2CallChecksTheStateUnderTheLock(t *testing.T) {
+	guard(t)
+	b := &CooldownBreaker{Threshold: 1, Cooldown: time.Hour}
+	entered := make(chan struct{})
+	got := firstWhileHeld(&b.mu, entered, func() { _ = b.Call(func() error { close(entered); return nil }) })
+	if got != "asked" {
+		t.Fatalf("while another goroutine held mu, Call on a closed breaker %s: it checks the state without the lock",
+			didText(got))
+	}
+	_ = b.Call(fail)
+	if got := firstWhileHeld(&b.mu, nil, func() { _ = b.Call(succeed) }); got != "asked" {
+		t.Fatalf("while another goroutine held mu, Call on an open breaker %s: it reads the state without the lock",
+			didText(got))
+	}
+}
+
+func TestEx2CallRecordsTheResultUnderTheLock(t *testing.T) {
+	guard(t)
+	for _, result := range []error{errDown, nil} {
+		b := &CooldownBreaker{Threshold: 1, Cooldown: time.Hour}
+		if got := recordsUnderLock(b.Call, &b.mu, result); got != "asked" {
+			t.Fatalf("fn returned %v while another goroutine held mu, and Call %s: it records the result without the lock",
+				result, didText(got))
+		}
+	}
+}
+
+func TestEx2AdmissionIsOneCriticalSection(t *testing.T) {
+	// A call is admitted: the test pauses it just after it first releases
+	// the lock, opens the breaker meanwhile, and then lets it go on. If the
+	// call checked the state in one critical section and read the
+	// generation in another, it now carries the new generation, and its
+	// (stale) failure counts in the open breaker's.
+	guard(t)
+	requireEx2FnRunsUnlocked(t)
+	synctest.Test(t, func(t *testing.T) {
+		b := newCooldown()
+		paused, resume := pauseAfterUnlock(&b.mu)
+		defer resume()
+		done := make(chan error, 1)
+		go func() { done <- b.Call(fail) }()
+		synctest.Wait()
+		select {
+		case <-paused:
+		case err := <-done:
+			t.Fatalf("Call returned %v without ever releasing mu", err)
+		}
+		tripCooldown(t, b)
+		time.Sleep(500 * time.Millisecond)
+		resume()
+		if err := <-done; err != errDown && err != breaker.ErrOpenState {
+			t.Fatalf("the paused call should either run fn and return %q, or find the breaker open and return breaker.ErrOpenState, got %v",
+				errDown, err)
+		}
+		time.Sleep(500*time.Millisecond + time.Millisecond)
+		wantState(t, b, breaker.StateHalfOpen,
+			"a call admitted while closed, whose failure arrived after the breaker opened, restarted the cooldown: check the state and note the generation in ONE critical section (1s + 1ms after the trip it should be half-open)")
 	})
 }
 
 func TestEx2SafeForConcurrentUse(t *testing.T) {
+	guard(t)
 	synctest.Test(t, func(t *testing.T) {
 		const n = 50
 		for round := range 10 {
@@ -135,10 +367,7 @@ func TestEx2SafeForConcurrentUse(t *testing.T) {
 						round, n, n, errDown, i, err)
 				}
 			}
-			if got := b.State(); got != breaker.StateOpen {
-				t.Fatalf("round %d: %d failures from %d goroutines at once (threshold %d) should open the breaker, got %v: some failures were not counted",
-					round, n, n, n, got)
-			}
+			wantState(t, b, breaker.StateOpen, "failures from many goroutines at once, as many as the threshold, should all be counted and open the breaker")
 
 			// After the cooldown a crowd of trials, all successful: the
 			// first closes the breaker and nothing re-opens it.
@@ -148,9 +377,17 @@ func TestEx2SafeForConcurrentUse(t *testing.T) {
 					t.Fatalf("round %d: after the cooldown every trial should run and succeed (exercise 2 does not limit them), but call %d returned %v", round, i, err)
 				}
 			}
-			if got := b.State(); got != breaker.StateClosed {
-				t.Fatalf("round %d: %d successful trials at once should leave the breaker closed, got %v", round, n, got)
-			}
+			wantState(t, b, breaker.StateClosed, "successful trials at once should leave the breaker closed")
 		}
+	})
+}
+
+func TestEx2ThresholdBelowOneMeansOne(t *testing.T) {
+	guard(t)
+	synctest.Test(t, func(t *testing.T) {
+		b := &CooldownBreaker{Cooldown: time.Second}
+		wantState(t, b, breaker.StateClosed, "Threshold 0 (treated as 1): a new breaker should be closed")
+		_ = b.Call(fail)
+		wantState(t, b, breaker.StateOpen, "Threshold 0 (treated as 1): one failure should open the breaker")
 	})
 }

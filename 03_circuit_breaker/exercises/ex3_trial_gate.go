@@ -2,24 +2,29 @@ package exercises
 
 import "reliability/03_circuit_breaker/breaker"
 
+// Exercise 3: the trial gate of the half-open state.
+//
 // TrialGate is the half-open state on its own. A half-open breaker must
 // not let the crowd of callers that piled up during the cooldown all rush
 // a dependency that may still be sick, so it admits at most MaxProbes
 // trial calls. It closes the circuit once MaxProbes trials have succeeded
-// in a row and re-opens it as soon as one fails. A MaxProbes below 1
-// means 1. This is how gobreaker's MaxRequests works.
+// and re-opens it as soon as one fails. A MaxProbes below 1 means 1. This
+// is how gobreaker's MaxRequests works: it is both the number of trials
+// admitted and the number of successes needed to close.
 //
-// It must be safe for concurrent use: many goroutines call Admit at once.
+// It must be safe for concurrent use: many goroutines call Admit and
+// Report at once. Guard every field with mu, in Report as well as Admit.
 //
-// Exercise 3: implement Admit and Report.
-// Hint: count admissions and successes under a sync.Mutex. Check and
-// increment in the same critical section, or two goroutines can both see
-// "one slot left" and both take it. That mistake rarely shows in a plain
-// run, so run this exercise's tests with the race detector as well:
+// Hint: check for a free slot and take it in the same critical section,
+// or two goroutines can both see "one slot left" and both take it. The
+// same goes for Report: look at the verdict and change the counts in one
+// critical section, or a verdict already given can change.
 //
-//	go test -race -run Ex3 ./03_circuit_breaker/exercises/
+// Run: go test -run Ex3 ./03_circuit_breaker/exercises/
 type TrialGate struct {
 	MaxProbes int
+
+	mu lock // guards the fields you add
 	// Add the fields you need.
 }
 

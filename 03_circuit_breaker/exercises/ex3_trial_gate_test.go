@@ -6,30 +6,8 @@ import (
 	"reliability/03_circuit_breaker/breaker"
 )
 
-func TestEx3AdmitsAtMostMaxProbesUnderContention(t *testing.T) {
-	// A crowd released at the same instant, round after round, so that a
-	// gate which checks for a free slot and takes it in two separate
-	// critical sections lets two goroutines through on the last slot. That
-	// window is a few instructions wide: without -race it almost never
-	// shows; with -race (as make test runs the solutions), whose scheduling
-	// is far less regular, 1000 rounds catch it every time in practice.
-	// No test can make it certain without reaching into the gate.
-	const crowd = 100
-	for round := range 1000 {
-		g := &TrialGate{MaxProbes: 3}
-		admitted := 0
-		for _, ok := range together(crowd, g.Admit) {
-			if ok {
-				admitted++
-			}
-		}
-		if admitted != 3 {
-			t.Fatalf("round %d: %d goroutines asked at once; exactly MaxProbes=3 should be admitted, got %d", round, crowd, admitted)
-		}
-	}
-}
-
 func TestEx3ClosesAfterMaxProbesSuccesses(t *testing.T) {
+	guard(t)
 	g := &TrialGate{MaxProbes: 3}
 	for i := 1; i <= 3; i++ {
 		if !g.Admit() {
@@ -48,7 +26,34 @@ func TestEx3ClosesAfterMaxProbesSuccesses(t *testing.T) {
 	}
 }
 
+func TestEx3ClosesOnSuccessesNotAdmissions(t *testing.T) {
+	guard(t)
+	g := &TrialGate{MaxProbes: 3}
+	for i := 1; i <= 3; i++ {
+		if !g.Admit() {
+			t.Fatalf("trial %d of 3 should be admitted", i)
+		}
+	}
+	if g.Admit() {
+		t.Fatalf("a 4th trial was admitted with MaxProbes 3")
+	}
+	for i := 1; i <= 3; i++ {
+		want := breaker.StateHalfOpen
+		if i == 3 {
+			want = breaker.StateClosed
+		}
+		if got := g.Report(nil); got != want {
+			t.Fatalf("all 3 trials admitted, %d of them succeeded so far: the verdict should be %v, got %v (the gate closes on MaxProbes successes, not on MaxProbes admissions)",
+				i, want, got)
+		}
+		if i < 3 && g.Admit() {
+			t.Fatalf("after %d of 3 admitted trials reported success, a new trial was admitted: a finished trial does not give its slot back, or the gate admits more than MaxProbes in all", i)
+		}
+	}
+}
+
 func TestEx3OneFailureReopens(t *testing.T) {
+	guard(t)
 	g := &TrialGate{MaxProbes: 3}
 	for i := 1; i <= 2; i++ {
 		if !g.Admit() {
@@ -59,25 +64,161 @@ func TestEx3OneFailureReopens(t *testing.T) {
 		t.Fatalf("one success out of 3 needed leaves the verdict open to question: want half-open, got %v", got)
 	}
 	if got := g.Report(errDown); got != breaker.StateOpen {
-		t.Fatalf("a failed trial should re-open the circuit, got %v", got)
+		t.Fatalf("a failed trial should re-open the circuit at once, got %v", got)
 	}
 	if got := g.Report(nil); got != breaker.StateOpen {
 		t.Errorf("a late success must not overturn the failure: want open, got %v", got)
 	}
 	if g.Admit() {
-		t.Errorf("after a failed trial no more trials should be admitted")
+		t.Errorf("after a failed trial no more trials should be admitted, although a slot is still free")
 	}
 }
 
-func TestEx3ZeroMaxProbesMeansOne(t *testing.T) {
-	var g TrialGate
-	if !g.Admit() {
-		t.Fatalf("with MaxProbes 0 (treated as 1) the first trial should be admitted")
+func TestEx3VerdictIsFinal(t *testing.T) {
+	guard(t)
+	g := &TrialGate{MaxProbes: 2}
+	for range 2 {
+		if !g.Admit() {
+			t.Fatalf("2 trials (MaxProbes 2) should be admitted")
+		}
+	}
+	for i := 1; i <= 2; i++ {
+		_ = g.Report(nil)
+	}
+	for _, late := range []error{errDown, nil, errDown} {
+		if got := g.Report(late); got != breaker.StateClosed {
+			t.Fatalf("after 2 of 2 trials succeeded the verdict is closed, and a late report (%v) must not overturn it: want closed, got %v", late, got)
+		}
 	}
 	if g.Admit() {
-		t.Fatalf("with MaxProbes 0 (treated as 1) a second trial should be refused")
+		t.Errorf("once the verdict is in, no more trials should be admitted")
 	}
-	if got := g.Report(nil); got != breaker.StateClosed {
-		t.Fatalf("one successful trial out of 1 should close the circuit, got %v", got)
+}
+
+func TestEx3MaxProbesBelowOneMeansOne(t *testing.T) {
+	guard(t)
+	for _, maxProbes := range []int{0, -2} {
+		g := TrialGate{MaxProbes: maxProbes}
+		if !g.Admit() {
+			t.Fatalf("with MaxProbes %d (treated as 1) the first trial should be admitted", maxProbes)
+		}
+		if g.Admit() {
+			t.Fatalf("with MaxProbes %d (treated as 1) a second trial should be refused", maxProbes)
+		}
+		if got := g.Report(nil); got != breaker.StateClosed {
+			t.Fatalf("with MaxProbes %d (treated as 1) one successful trial should close the circuit, got %v", maxProbes, got)
+		}
+	}
+}
+
+// The next tests force the interleavings that concurrency mistakes need,
+// so they fail the same way every run, with or without -race.
+
+func TestEx3LastSlotGoesToOneCaller(t *testing.T) {
+	// Two callers want the last free slot. The test pauses the first just
+	// after it releases the lock for the first time and lets the second
+	// run meanwhile. A gate that checks for a free slot in one critical
+	// section and takes it in another admits both.
+	guard(t)
+	for _, maxProbes := range []int{1, 3} {
+		g := &TrialGate{MaxProbes: maxProbes}
+		for range maxProbes - 1 {
+			if !g.Admit() {
+				t.Fatalf("MaxProbes %d: the first %d trials should be admitted", maxProbes, maxProbes-1)
+			}
+		}
+		paused, resume := pauseAfterUnlock(&g.mu)
+		first := make(chan bool, 1)
+		go func() { first <- g.Admit() }()
+		select {
+		case <-paused:
+		case ok := <-first:
+			resume()
+			t.Fatalf("MaxProbes %d: Admit returned %v without ever releasing mu: does it take the lock?", maxProbes, ok)
+		case <-after(realTimeout):
+			resume()
+			t.Fatalf("MaxProbes %d: Admit neither released mu nor returned within %v", maxProbes, realTimeout)
+		}
+		second := g.Admit()
+		resume()
+		if <-first && second {
+			t.Fatalf("MaxProbes %d: two callers were both admitted to the last trial slot: check for a free slot and take it in the same critical section", maxProbes)
+		}
+	}
+}
+
+func TestEx3VerdictIsOneCriticalSection(t *testing.T) {
+	// The last success and a failure are reported at the same time. The
+	// test pauses the success just after it first releases the lock and
+	// lets the failure through meanwhile. Whichever comes first decides,
+	// but both reports must name the same verdict.
+	guard(t)
+	g := &TrialGate{MaxProbes: 2}
+	for range 2 {
+		if !g.Admit() {
+			t.Fatalf("2 trials (MaxProbes 2) should be admitted")
+		}
+	}
+	if got := g.Report(nil); got != breaker.StateHalfOpen {
+		t.Fatalf("1 of 2 trials succeeded: the verdict should be half-open, got %v", got)
+	}
+	paused, resume := pauseAfterUnlock(&g.mu)
+	success := make(chan breaker.State, 1)
+	go func() { success <- g.Report(nil) }()
+	select {
+	case <-paused:
+	case <-success:
+		resume()
+		t.Fatalf("Report returned without ever releasing mu: does it take the lock?")
+	case <-after(realTimeout):
+		resume()
+		t.Fatalf("Report neither released mu nor returned within %v", realTimeout)
+	}
+	failure := g.Report(errDown)
+	resume()
+	first := <-success
+	final := g.Report(nil)
+	if first != failure || final != first {
+		t.Fatalf("the last success and a failure reported at once got the verdicts %v and %v, and a later report says %v: the verdict changed after it was given. Read and update the counts and the verdict in ONE critical section",
+			first, failure, final)
+	}
+}
+
+func TestEx3AdmitTakesTheLock(t *testing.T) {
+	guard(t)
+	g := &TrialGate{MaxProbes: 2}
+	if got := firstWhileHeld(&g.mu, nil, func() { g.Admit() }); got != "asked" {
+		t.Fatalf("while another goroutine held mu, Admit %s: it reads or changes the counts without the lock", didText(got))
+	}
+}
+
+func TestEx3ReportTakesTheLock(t *testing.T) {
+	guard(t)
+	for _, result := range []error{nil, errDown} {
+		g := &TrialGate{MaxProbes: 2}
+		_ = g.Admit()
+		if got := firstWhileHeld(&g.mu, nil, func() { g.Report(result) }); got != "asked" {
+			t.Fatalf("while another goroutine held mu, Report(%v) %s: it reads or changes the counts without the lock", result, didText(got))
+		}
+	}
+}
+
+func TestEx3AdmitsAtMostMaxProbesUnderContention(t *testing.T) {
+	// A crowd released at the same instant, round after round: a net for
+	// go test -race. TestEx3LastSlotGoesToOneCaller catches a
+	// check-then-act race every time, race detector or not.
+	guard(t)
+	const crowd = 100
+	for round := range 100 {
+		g := &TrialGate{MaxProbes: 3}
+		admitted := 0
+		for _, ok := range together(crowd, g.Admit) {
+			if ok {
+				admitted++
+			}
+		}
+		if admitted != 3 {
+			t.Fatalf("round %d: %d goroutines asked at once; exactly MaxProbes=3 should be admitted, got %d", round, crowd, admitted)
+		}
 	}
 }

@@ -17,10 +17,19 @@ func TestEx5ClientMistakesAreNotFailures(t *testing.T) {
 	}{
 		{nil, true, "no error is a success"},
 		{&HTTPError{StatusCode: 404}, true, "404 is the caller asking for something that is not there"},
-		{fmt.Errorf("get price: %w", &HTTPError{StatusCode: 400}), true, "a wrapped 400 is still the caller's mistake"},
+		{&HTTPError{StatusCode: 400}, true, "400 is the caller's bad request"},
+		{&HTTPError{StatusCode: 499}, true, "499 is still 4xx, the caller's side"},
+		{fmt.Errorf("get price: %w", &HTTPError{StatusCode: 409}), true, "a wrapped 409 is still the caller's mistake: use errors.As, not a type assertion"},
 		{&HTTPError{StatusCode: 429}, false, "429 is the dependency saying it is overloaded"},
+		{fmt.Errorf("get price: %w", &HTTPError{StatusCode: 429}), false, "a wrapped 429 is still the dependency saying it is overloaded"},
+		{&HTTPError{StatusCode: 500}, false, "500 is the dependency failing"},
 		{&HTTPError{StatusCode: 503}, false, "503 is the dependency failing"},
+		{&HTTPError{StatusCode: 302}, false, "a 3xx counted as success: a redirect the client did not follow is not the 2xx answer it needed"},
+		{&HTTPError{StatusCode: 304}, false, "a 3xx counted as success: the client expected a 2xx answer"},
+		{&HTTPError{StatusCode: 101}, false, "a 1xx is not the answer the client expected either"},
 		{context.DeadlineExceeded, false, "a timeout means the dependency was too slow"},
+		{fmt.Errorf("get price: %w", context.DeadlineExceeded), false, "a wrapped timeout is still a failure"},
+		{context.Canceled, false, "a canceled call is no success (IsExcluded sets it aside before IsSuccessful is asked)"},
 		{errDown, false, "any other error is a failure"},
 	}
 	for _, c := range cases {
@@ -37,13 +46,18 @@ func TestEx5CanceledCallsAreExcluded(t *testing.T) {
 	}{
 		{context.Canceled, true},
 		{fmt.Errorf("get price: %w", context.Canceled), true},
+		{fmt.Errorf("get price: %w", fmt.Errorf("attempt 2: %w", context.Canceled)), true},
 		{context.DeadlineExceeded, false},
+		{fmt.Errorf("get price: %w", context.DeadlineExceeded), false},
 		{&HTTPError{StatusCode: 503}, false},
+		{&HTTPError{StatusCode: 404}, false},
+		{errDown, false},
 		{nil, false},
 	}
 	for _, c := range cases {
 		if got := IsExcluded(c.err); got != c.want {
-			t.Errorf("IsExcluded(%v) should be %v, got %v", c.err, c.want, got)
+			why := "only a caller who gave up (context.Canceled, possibly wrapped: use errors.Is) is set aside; a timeout is the dependency's failure"
+			t.Errorf("IsExcluded(%v) should be %v, got %v: %s", c.err, c.want, got, why)
 		}
 	}
 }

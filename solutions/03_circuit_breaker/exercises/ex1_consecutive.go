@@ -1,10 +1,6 @@
 package exercises
 
-import (
-	"sync"
-
-	"reliability/03_circuit_breaker/breaker"
-)
+import "reliability/03_circuit_breaker/breaker"
 
 // ConsecutiveBreaker is the smallest useful circuit breaker. It lets every
 // call through and counts failures in a row; a success resets the count.
@@ -12,12 +8,12 @@ import (
 // every call with breaker.ErrOpenState without calling fn. (It never closes
 // again: exercise 2 adds the way back.) A Threshold below 1 means 1.
 //
-// It is safe for concurrent use.
+// It is safe for concurrent use, and fn runs without the lock held.
 type ConsecutiveBreaker struct {
 	Threshold int
 
-	mu       sync.Mutex
-	failures int
+	mu       lock // a sync.Mutex (see lock.go); guards the fields below
+	failures int  // failures in a row
 	open     bool
 }
 

@@ -1,7 +1,6 @@
 package exercises
 
 import (
-	"sync"
 	"time"
 
 	"reliability/03_circuit_breaker/breaker"
@@ -28,7 +27,7 @@ type CooldownBreaker struct {
 	Threshold int
 	Cooldown  time.Duration
 
-	mu       sync.Mutex
+	mu       lock      // a sync.Mutex (see lock.go); guards the fields below
 	failures int       // failures in a row while closed
 	open     bool      // tripped: open, or half-open once Cooldown has passed
 	openedAt time.Time // when it last tripped

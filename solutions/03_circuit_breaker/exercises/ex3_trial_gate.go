@@ -1,23 +1,20 @@
 package exercises
 
-import (
-	"sync"
-
-	"reliability/03_circuit_breaker/breaker"
-)
+import "reliability/03_circuit_breaker/breaker"
 
 // TrialGate is the half-open state on its own. A half-open breaker must
 // not let the crowd of callers that piled up during the cooldown all rush
 // a dependency that may still be sick, so it admits at most MaxProbes
 // trial calls. It closes the circuit once MaxProbes trials have succeeded
-// in a row and re-opens it as soon as one fails. A MaxProbes below 1
-// means 1. This is how gobreaker's MaxRequests works.
+// and re-opens it as soon as one fails. A MaxProbes below 1 means 1. This
+// is how gobreaker's MaxRequests works: it is both the number of trials
+// admitted and the number of successes needed to close.
 //
 // It is safe for concurrent use.
 type TrialGate struct {
 	MaxProbes int
 
-	mu        sync.Mutex
+	mu        lock // a sync.Mutex (see lock.go); guards the fields below
 	admitted  int
 	successes int
 	done      bool          // the trials have reached a verdict

@@ -5,6 +5,7 @@ import "reliability/03_circuit_breaker/breaker"
 // FailureRatioTrip returns a ReadyToTrip for breaker.Settings that trips
 // when at least minResults calls have finished in the current window and
 // the share of failures among them is at least ratio (0.6 means 60%).
+// With no finished call there is no ratio, and it does not trip.
 //
 // "Finished" means TotalSuccesses + TotalFailures: unlike Requests, it
 // leaves out calls still in flight and calls whose result was excluded,

@@ -17,7 +17,7 @@ func (e *HTTPError) Error() string { return fmt.Sprintf("http status %d", e.Stat
 
 // IsSuccessful is meant for breaker.Settings.IsSuccessful: it returns true
 // for nil and for an *HTTPError (possibly wrapped) with a 4xx status other
-// than 429, and false for everything else.
+// than 429, and false for everything else, 1xx, 3xx and 5xx included.
 func IsSuccessful(err error) bool {
 	if err == nil {
 		return true
