@@ -10,4 +10,7 @@ require (
 require (
 	github.com/stretchr/testify v1.12.1
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
+	reliability/flaky v0.0.0
 )
+
+replace reliability/flaky => ../flaky
