@@ -13,29 +13,32 @@ import (
 // we wait; this bounds how much we hold.
 const maxBody = 1 << 20
 
+// ErrBodyTooLarge is matched by the error Get returns when a response body
+// is longer than Get reads (1 MiB).
+var ErrBodyTooLarge = errors.New("timeout: response body over 1 MiB")
+
 // Get is the HTTP side of the library twin: a GET whose deadline comes from
-// the caller. It builds the request with http.NewRequestWithContext, so the
-// deadline and cancellation of ctx travel with the request: when ctx ends,
-// the transport stops dialing, writing or reading and closes the
-// connection. Nothing keeps running after Get returns, unlike an op
-// wrapped by Do that ignores its context.
+// the caller, with http.NewRequestWithContext. When ctx ends, the transport
+// stops dialing, writing or reading and closes the connection, so nothing
+// keeps running after Get returns. client.Timeout, if set, also applies;
+// whichever comes first cuts the request off. A nil client means
+// http.DefaultClient, which has no Timeout.
 //
-// client may carry its own overall limit in http.Client.Timeout; whichever
-// of ctx's deadline and client.Timeout comes first cuts the request off. A
-// nil client means http.DefaultClient, which has no Timeout of its own.
-//
-// Get reads the body (at most 1 MiB) and closes it, so the connection can be
-// reused, and returns the status code and the body. Any status is a
-// successful exchange: deciding that 503 is worth a retry is the caller's
-// job.
-//
-// Errors:
-//   - ctx's deadline or client.Timeout passed first, or a network deadline
-//     expired (dial, TLS handshake, response headers): the error matches
-//     ErrTimeout and context.DeadlineExceeded.
-//   - ctx was cancelled: the error matches context.Canceled, not ErrTimeout.
-//   - anything else (bad URL, connection refused, ...) is returned as the
+//   - Any status is an answer: Get returns it with the body and a nil
+//     error. Deciding that 503 is worth a retry is the caller's job.
+//   - The deadline covers the body too. ctx's deadline or client.Timeout
+//     passing first, or a network deadline expiring (dial, TLS handshake,
+//     response headers, body): an error matching ErrTimeout and
+//     context.DeadlineExceeded.
+//   - ctx cancelled: an error matching context.Canceled, not ErrTimeout.
+//   - A body over 1 MiB: the status, no body, and an error matching
+//     ErrBodyTooLarge. Get stops reading there, and the connection is
+//     closed rather than drained.
+//   - Anything else (bad URL, connection refused, ...) is returned as the
 //     http.Client reported it.
+//
+// Get reads a body within the limit to its end before closing it, which is
+// what lets the transport reuse the connection.
 func Get(ctx context.Context, client *http.Client, url string) (status int, body []byte, err error) {
 	if client == nil {
 		client = http.DefaultClient
@@ -49,11 +52,15 @@ func Get(ctx context.Context, client *http.Client, url string) (status int, body
 		return 0, nil, httpError(ctx, err)
 	}
 	defer resp.Body.Close()
-	// The deadline covers the body too: a server that sends headers and
-	// then trickles the body is cut off here, not only before the headers.
-	body, err = io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	// One byte more than the limit: a body that fits is read through to
+	// its end (EOF), and a body that does not is told apart from one of
+	// exactly maxBody bytes.
+	body, err = io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
 		return resp.StatusCode, nil, httpError(ctx, err)
+	}
+	if len(body) > maxBody {
+		return resp.StatusCode, nil, fmt.Errorf("%w (status %d)", ErrBodyTooLarge, resp.StatusCode)
 	}
 	return resp.StatusCode, body, nil
 }
