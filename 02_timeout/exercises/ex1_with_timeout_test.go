@@ -183,3 +183,43 @@ func TestEx1CallerDeadlineOnStubbornOp(t *testing.T) {
 		time.Sleep(2 * time.Second) // let the stubborn op finish before the bubble ends
 	})
 }
+
+// finishesAtTheDeadline is an op whose work ends at the very moment its
+// deadline passes: it returns nil once a context derived from its own has
+// ended. When the deadline fires, the context package closes op's Done
+// channel first and the derived context's after, so WithTimeout is woken
+// by the deadline and op's goroutine is made ready after it; on one
+// processor op then runs first, and its result is in the channel before
+// WithTimeout looks again.
+func finishesAtTheDeadline(ctx context.Context) error {
+	inner, cancel := context.WithCancel(ctx)
+	defer cancel()
+	<-inner.Done()
+	return nil
+}
+
+// TestEx1ResultAtTheDeadline: a result that is ready when WithTimeout sees
+// the deadline must be returned. A plain select loses it every time here:
+// a select woken by the deadline takes the deadline's case.
+func TestEx1ResultAtTheDeadline(t *testing.T) {
+	const tries = 20
+	kept := 0
+	for range tries {
+		inBubble(t, func(t *testing.T) {
+			err := WithTimeout(t.Context(), time.Second, finishesAtTheDeadline)
+			switch {
+			case err == nil:
+				kept++
+			case !errors.Is(err, context.DeadlineExceeded):
+				t.Errorf("got %v, want nil (op's result) or, at worst, an error matching context.DeadlineExceeded", err)
+			}
+		})
+	}
+	// On several processors a try may lose when WithTimeout runs before op's
+	// goroutine has sent; no code can help that. Never keeping it is the bug.
+	if kept == 0 {
+		t.Errorf("op finished at its deadline with its result ready, and WithTimeout threw the result away in all "+
+			"%d tries (the caller would redo finished work): when the Done case wins, look at the result channel "+
+			"once more before reporting the deadline", tries)
+	}
+}

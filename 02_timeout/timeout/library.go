@@ -6,36 +6,21 @@ import (
 	"time"
 )
 
-// DoStdlib is the library twin of Do: the same contract assembled from the
-// standard library's own pieces, with context.WithTimeoutCause doing the
-// bookkeeping Do spells out by hand. Use it to see how little code the job
-// needs, and where the standard pieces fall short of Do:
+// DoStdlib is the library twin of Do: the same job with
+// context.WithTimeoutCause doing the bookkeeping Do spells out by hand. It
+// keeps Do's contract, with one difference:
 //
-//   - If the deadline passes first, DoStdlib returns at that moment with an
-//     error matching ErrTimeout and context.DeadlineExceeded, even if op
-//     ignores its context, exactly like Do. If op returns an error after its
-//     context ended, that deadline (or cancellation) is reported instead.
 //   - A deadline inherited from ctx that fires first is reported the way the
 //     caller set it up: the error matches context.DeadlineExceeded and the
 //     caller's cause, if it gave one, but not ErrTimeout (unless that cause
-//     does), because WithTimeoutCause only attaches its cause to the
-//     deadline it creates. Do tags both.
-//   - Cancellation of ctx behaves as in Do: the error matches
-//     context.Canceled and the cause given to the CancelCauseFunc, if any.
-//   - d <= 0 and a nil op behave as in Do: an error wrapping
-//     ErrInvalidTimeout, without calling op.
+//     does), because WithTimeoutCause tags only the deadline it creates.
 //
-// DoStdlib, like Do, cannot stop an op that ignores its context, and does
-// not wait for a cooperative op to wind down after its context ends.
-//
-// When op is known to honour its context, skip the goroutine altogether:
-//
-//	ctx, cancel := context.WithTimeout(ctx, d)
-//	defer cancel()
-//	return op(ctx)
-//
-// That is the standard idiom. It never leaves anything running behind, but
-// it returns only when op does: a late op makes the caller late too.
+// Everything else is as in Do: op's result wins if it is ready when the
+// deadline is seen, an error op returns after its context ended is reported
+// as the deadline or the cancellation, a cancelled ctx gives
+// context.Canceled and its cause, a panic in op is re-raised on the caller's
+// goroutine, and d <= 0 or a nil op give ErrInvalidTimeout without calling
+// op. Like Do, it stops waiting; it cannot stop op.
 func DoStdlib(ctx context.Context, d time.Duration, op func(context.Context) error) error {
 	if d <= 0 {
 		return fmt.Errorf("%w: timeout is %v, want a positive duration", ErrInvalidTimeout, d)
@@ -54,18 +39,29 @@ func DoStdlib(ctx context.Context, d time.Duration, op func(context.Context) err
 	ctx, cancel := context.WithTimeoutCause(ctx, d, cause)
 	defer cancel()
 
-	done := make(chan error, 1) // room for a late result; see Do
-	go func() { done <- op(ctx) }()
-
+	done := start(ctx, op)
 	select {
-	case err := <-done:
-		if err != nil && ctx.Err() != nil {
+	case o := <-done:
+		return o.stdlibResult(ctx, cause)
+	case <-ctx.Done():
+		select { // a result that is ready wins; see Do
+		case o := <-done:
+			return o.stdlibResult(ctx, cause)
+		default:
 			return stdlibStopped(ctx, cause)
 		}
-		return err
-	case <-ctx.Done():
-		return stdlibStopped(ctx, cause)
 	}
+}
+
+// stdlibResult is outcome.result for DoStdlib.
+func (o outcome) stdlibResult(ctx context.Context, own error) error {
+	if o.panicked {
+		panic(o.value)
+	}
+	if o.err != nil && ctx.Err() != nil {
+		return stdlibStopped(ctx, own)
+	}
+	return o.err
 }
 
 // stdlibStopped returns own, the cause this call attached, if its own

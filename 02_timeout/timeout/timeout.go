@@ -18,46 +18,33 @@ var ErrTimeout = errors.New("timeout: gave up waiting")
 // operation. Do returns it without calling the operation.
 var ErrInvalidTimeout = errors.New("timeout: invalid configuration")
 
-// Do runs op and waits for it at most d. op gets a context whose deadline is
-// d from now, or the caller's deadline if that comes sooner: a callee is
-// never given more time than its caller is willing to wait.
+// Do runs op on a goroutine of its own and waits for it at most d. op gets
+// a context whose deadline is d from now, or the caller's deadline if that
+// comes sooner.
 //
-// If op returns before the deadline, Do returns op's error (nil on success).
+//   - op returns first: Do returns op's error (nil on success). If op's
+//     result is ready when Do sees the deadline, the result wins: work that
+//     finished is never reported as timed out.
+//   - The deadline passes first: Do returns at that moment with an error
+//     matching ErrTimeout and context.DeadlineExceeded, whether the deadline
+//     was Do's own or the caller's (then with the caller's cause, if any).
+//     An error op returns after its context ended is reported the same way,
+//     since that is why op gave up.
+//   - ctx is cancelled first: Do returns at that moment with an error
+//     matching context.Canceled and the cancellation cause, not ErrTimeout.
+//     If ctx has already ended, op is not started.
+//   - op panics before Do returns: Do panics with the same value on the
+//     caller's goroutine, where the caller's recover (net/http's, say) can
+//     catch it. A panic after Do has returned is dropped with the rest of
+//     op's late result, as http.TimeoutHandler does.
+//   - d <= 0 or op == nil: an error wrapping ErrInvalidTimeout; op is not
+//     called.
 //
-// If the deadline passes first, Do returns at that moment with an error that
-// matches both ErrTimeout and context.DeadlineExceeded. This holds whether
-// the deadline was Do's own or an earlier one inherited from ctx. If op
-// itself returns an error after its context has ended, Do reports the
-// deadline (or cancellation) instead, since that is why op gave up.
-//
-// If ctx is cancelled first, Do returns at that moment with an error that
-// matches context.Canceled (and the cancellation cause, if any) and not
-// ErrTimeout: the caller gave up, nothing timed out. If ctx has already ended
-// when Do is called, op is not started.
-//
-// If d <= 0 or op is nil, Do returns an error wrapping ErrInvalidTimeout and
-// does not call op. A zero timeout is almost always a missing setting, and
-// running op with a context that is dead on arrival would hide that.
-//
-// What Do can and cannot stop: Do always stops waiting at the deadline, and
-// it always cancels op's context then. It cannot stop op. Go has no way to
-// kill a goroutine; op stops only if it watches ctx.Done() (or passes ctx to
-// something that does, such as an HTTP request or a database query). An op
-// that ignores its context keeps running in its own goroutine after Do has
-// returned, holding whatever it holds, and its eventual result is dropped.
-// Do makes sure that goroutine can at least exit when op finally returns,
-// but only a cooperative op is actually cancelled.
-//
-// Even a cooperative op outlives Do for a while: cancelling its context only
-// asks it to stop, and it still has to notice and wind down (close a
-// connection, roll back a transaction) before it returns. Do does not wait
-// for that wind-down; that is the price of returning on time. A caller that
-// must know nothing is left running should call op directly under
-// context.WithTimeout instead (see DoStdlib), and accept that it returns only
-// when op does.
-//
-// A panic in op happens on op's goroutine and crashes the program, like any
-// unrecovered panic.
+// When Do returns, op's context has ended, but op itself may still be
+// running: Do stops waiting, it cannot stop op. An op that ignores its
+// context runs on, and even one that honours it is still winding down. A
+// caller that must know nothing is left running calls op directly under
+// context.WithTimeout instead, and returns only when op does.
 func Do(ctx context.Context, d time.Duration, op func(context.Context) error) error {
 	if d <= 0 {
 		return fmt.Errorf("%w: timeout is %v, want a positive duration", ErrInvalidTimeout, d)
@@ -71,36 +58,73 @@ func Do(ctx context.Context, d time.Duration, op func(context.Context) error) er
 		return stopped(ctx, d, false)
 	}
 
-	// WithDeadline keeps the earlier of the two deadlines. Which one that is
-	// is decided here, once: if the caller's deadline is not later than
-	// ours, a deadline that fires is the caller's. It cannot be read from the
-	// context afterwards, because a derived context inherits its parent's
-	// error and cause, so a Do nested inside another Do would otherwise claim
-	// the outer timeout as its own.
+	// Which deadline is the earlier one is decided here, once: a derived
+	// context inherits its parent's error and cause, so afterwards a Do
+	// nested inside another Do could not tell its own timeout from the
+	// outer one.
 	deadline := time.Now().Add(d)
 	parentDeadline, hasParentDeadline := ctx.Deadline()
 	own := !hasParentDeadline || parentDeadline.After(deadline)
 	opCtx, cancel := context.WithDeadline(ctx, deadline)
-	// cancel tells op to stop as soon as we stop waiting, for whatever
-	// reason, and releases the context's timer.
-	defer cancel()
+	defer cancel() // op is told to stop as soon as we stop waiting
 
-	// The buffer of one is what lets the goroutine below finish. Once Do has
-	// returned nobody receives from done; with an unbuffered channel the
-	// late send would block forever and every timeout would leak a
-	// goroutine, even with an op that honours its context.
-	done := make(chan error, 1)
-	go func() { done <- op(opCtx) }()
-
+	done := start(opCtx, op)
 	select {
-	case err := <-done:
-		if err != nil && opCtx.Err() != nil {
+	case o := <-done:
+		return o.result(opCtx, d, own)
+	case <-opCtx.Done():
+		// op may have finished at this very moment. A select picks at
+		// random among ready cases, so look once more: a finished result
+		// must not be reported as a timeout, or the caller redoes work
+		// that already succeeded.
+		select {
+		case o := <-done:
+			return o.result(opCtx, d, own)
+		default:
 			return stopped(opCtx, d, own)
 		}
-		return err
-	case <-opCtx.Done():
+	}
+}
+
+// outcome is what op's goroutine hands back: op's error, or the value op
+// panicked with.
+type outcome struct {
+	err      error
+	panicked bool
+	value    any
+}
+
+// start runs op(ctx) on a new goroutine and returns the channel its outcome
+// arrives on. The channel has room for the one outcome, so the goroutine can
+// always send it and exit, even after the caller has stopped listening;
+// unbuffered, every timeout would leave the goroutine blocked on its send
+// forever. A panic in op is recovered here and handed over, because a
+// panic on this goroutine would be out of reach of the caller's recover and
+// would crash the program.
+func start(ctx context.Context, op func(context.Context) error) <-chan outcome {
+	done := make(chan outcome, 1)
+	go func() {
+		defer func() {
+			if v := recover(); v != nil {
+				done <- outcome{panicked: true, value: v}
+			}
+		}()
+		done <- outcome{err: op(ctx)}
+	}()
+	return done
+}
+
+// result re-panics a recovered panic on the caller's goroutine, and
+// otherwise returns op's error, reporting the deadline or cancellation
+// instead if op failed after its context ended.
+func (o outcome) result(opCtx context.Context, d time.Duration, own bool) error {
+	if o.panicked {
+		panic(o.value)
+	}
+	if o.err != nil && opCtx.Err() != nil {
 		return stopped(opCtx, d, own)
 	}
+	return o.err
 }
 
 // stopped builds the error for a call whose context ended before op

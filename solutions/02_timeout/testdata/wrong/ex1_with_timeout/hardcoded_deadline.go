@@ -12,7 +12,10 @@ import (
 // WithTimeout runs op and waits for it at most d:
 //   - op gets a context derived from ctx that ends d from now, or at ctx's
 //     deadline if that is sooner;
-//   - if op returns first, return its error (nil on success);
+//   - if op returns first, return its error (nil on success), and if op's
+//     result is ready by the time you see the deadline, return the result
+//     too: work that finished must not be reported as timed out, or the
+//     caller redoes it;
 //   - if the deadline passes first, return right then with an error that
 //     matches context.DeadlineExceeded, even if op ignores its context and
 //     keeps running;
@@ -29,7 +32,9 @@ import (
 // every path (defer). Run op in a goroutine that sends its result on a
 // channel, and select on that channel and the context's Done channel. Give
 // the channel room for one value: after you stop listening, op's goroutine
-// must still be able to send and exit.
+// must still be able to send and exit. A select picks at random among
+// ready cases, so when the Done case wins, look at the result channel once
+// more (a select with a default case) before reporting the deadline.
 //
 // Run: go test -run Ex1 ./02_timeout/exercises/
 func WithTimeout(ctx context.Context, d time.Duration, op func(context.Context) error) error {
@@ -45,6 +50,13 @@ func WithTimeout(ctx context.Context, d time.Duration, op func(context.Context) 
 	case err := <-done:
 		return err
 	case <-ctx.Done():
+		// op may have finished at this very moment: a result that is
+		// ready wins over the deadline.
+		select {
+		case err := <-done:
+			return err
+		default:
+		}
 		// ctx.Err() is DeadlineExceeded for the deadline and Canceled
 		// when the caller gave up.
 		return context.DeadlineExceeded
