@@ -29,14 +29,22 @@ import (
 //     InitialDelay even when that exceeds MaxDelay.
 //   - Errors: when attempts run out the library returns op's last error as
 //     it is, without an attempt count; when ctx ends it returns only
-//     context.Cause(ctx), dropping the last error.
+//     context.Cause(ctx), dropping the last error. A context given its
+//     own cause (WithCancelCause) therefore gives an error that matches
+//     that cause but not context.Canceled.
 //   - Cancellation: the library always calls op once, even with a context
 //     that has already ended, and may then return nil.
 //   - Deadlines: the library sleeps even when the next attempt would start
-//     after ctx's deadline; it only notices when the deadline fires.
+//     after ctx's deadline; it only notices when the deadline fires, and
+//     then returns context.Cause(ctx). There is no ErrNoTimeLeft.
 //
-// A bad Policy gives an error wrapping ErrInvalidPolicy, as with Do.
+// A bad Policy gives an error wrapping ErrInvalidPolicy and a nil op
+// ErrNilOp, as with Do (the library itself would call the nil op and
+// panic).
 func DoBackoff(ctx context.Context, p Policy, op func(context.Context) error) error {
+	if op == nil {
+		return ErrNilOp
+	}
 	p, err := p.withDefaults()
 	if err != nil {
 		return err

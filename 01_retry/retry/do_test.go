@@ -49,9 +49,33 @@ func TestDoDoesNotSleepPastDeadline(t *testing.T) {
 		// deadline, so Do gives up at 1s instead of sleeping 2s for nothing.
 		assert.Equal(t, time.Second, time.Since(start))
 		assert.Equal(t, 2, *calls)
-		require.ErrorIs(t, err, context.DeadlineExceeded)
+		require.ErrorIs(t, err, retry.ErrNoTimeLeft)
 		require.ErrorIs(t, err, errBoom, "the last error stays reachable")
-		assert.Contains(t, err.Error(), "stopped after 2 attempts")
+		assert.True(t, retry.IsPermanent(err), "no layer above has more time: it must not retry")
+		assert.NotErrorIs(t, err, context.DeadlineExceeded, "ctx has not ended: ctx.Err() is %v", ctx.Err())
+		assert.NoError(t, ctx.Err())
+		assert.EqualError(t, err, "retry: stopped after 2 attempts, the next would start in 2s, past the deadline: "+
+			"retry: no time left for another attempt (last error: failure 2: boom)")
+	})
+}
+
+// TestDoNoTimeLeftStopsAnOuterLoop: retries are often layered. When the
+// inner loop runs out of time, the outer one, bound by the same deadline,
+// has no more: it must stop, not retry.
+func TestDoNoTimeLeftStopsAnOuterLoop(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
+		defer cancel()
+		p := retry.Policy{MaxAttempts: 3, InitialDelay: time.Second, MaxDelay: time.Minute, Jitter: retry.NoJitter}
+		op, calls := script(failing(100)...)
+		outer := 0
+		err := retry.Do(ctx, p, func(ctx context.Context) error {
+			outer++
+			return retry.Do(ctx, p, op)
+		})
+		require.ErrorIs(t, err, retry.ErrNoTimeLeft)
+		assert.Equal(t, 1, outer, "the outer loop retried an inner loop that had run out of time")
+		assert.Equal(t, 2, *calls)
 	})
 }
 
@@ -87,6 +111,62 @@ func TestDoCancelKeepsLastError(t *testing.T) {
 		require.ErrorIs(t, err, context.Canceled)
 		require.ErrorIs(t, err, errBoom)
 		assert.EqualError(t, err, "retry: stopped after 1 attempts: context canceled (last error: boom)")
+	})
+}
+
+// TestDoKeepsTheCause: a caller that records why it gave up
+// (WithCancelCause, WithTimeoutCause) finds that reason in Do's error,
+// which still matches ctx.Err() for callers that only check that.
+func TestDoKeepsTheCause(t *testing.T) {
+	errAborted := errors.New("payment aborted by the user")
+	errSlow := errors.New("inventory too slow")
+	for name, run := range map[string]func(t *testing.T) (error, error, error){
+		"canceled during a wait": func(t *testing.T) (error, error, error) {
+			ctx, cancel := context.WithCancelCause(context.Background())
+			defer cancel(nil)
+			time.AfterFunc(50*time.Millisecond, func() { cancel(errAborted) })
+			op, _ := script(failing(10)...)
+			return retry.Do(ctx, retry.Policy{Jitter: retry.NoJitter}, op), context.Canceled, errAborted
+		},
+		"canceled before the first attempt": func(t *testing.T) (error, error, error) {
+			ctx, cancel := context.WithCancelCause(context.Background())
+			cancel(errAborted)
+			op, _ := script()
+			return retry.Do(ctx, retry.Policy{}, op), context.Canceled, errAborted
+		},
+		"deadline passed during an attempt": func(t *testing.T) (error, error, error) {
+			ctx, cancel := context.WithTimeoutCause(context.Background(), time.Second, errSlow)
+			defer cancel()
+			return retry.Do(ctx, retry.Policy{}, func(context.Context) error {
+				time.Sleep(2 * time.Second) // an op that ignores its context
+				return errBoom
+			}), context.DeadlineExceeded, errSlow
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				err, sentinel, cause := run(t)
+				require.ErrorIs(t, err, cause, "the cause the caller gave")
+				require.ErrorIs(t, err, sentinel, "what ctx.Err() says")
+			})
+		})
+	}
+}
+
+// TestDoBackoffReturnsOnlyTheCause pins the library's side of the
+// difference: backoff.Retry returns context.Cause(ctx) as is, so a custom
+// cause no longer matches context.Canceled.
+func TestDoBackoffReturnsOnlyTheCause(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		errAborted := errors.New("payment aborted by the user")
+		ctx, cancel := context.WithCancelCause(context.Background())
+		defer cancel(nil)
+		time.AfterFunc(50*time.Millisecond, func() { cancel(errAborted) })
+		op, _ := script(failing(10)...)
+		err := retry.DoBackoff(ctx, retry.Policy{Jitter: retry.NoJitter}, op)
+		require.ErrorIs(t, err, errAborted)
+		assert.NotErrorIs(t, err, context.Canceled)
+		assert.NotErrorIs(t, err, errBoom, "the library drops the last error")
 	})
 }
 

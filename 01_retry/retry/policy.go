@@ -43,9 +43,12 @@ const (
 	// [0, capped/2]: never less than half the exponential delay.
 	EqualJitter
 
-	// DecorrelatedJitter waits min(MaxDelay, random in [InitialDelay,
-	// 3·previous delay]). Each wait grows from the last one instead of
-	// from the attempt number.
+	// DecorrelatedJitter waits a uniform random time in [InitialDelay,
+	// min(MaxDelay, 3·previous delay)]: each wait grows from the last one
+	// instead of from the attempt number, and can shrink back too. The
+	// cap bounds the range, not the draw: the article's
+	// min(MaxDelay, random in [InitialDelay, 3·previous]) would put about
+	// two thirds of the waits near the cap on exactly MaxDelay, in step.
 	DecorrelatedJitter
 )
 
@@ -145,12 +148,10 @@ func (p Policy) Validate() error {
 // after the first failed attempt): min(MaxDelay, InitialDelay·Multiplier^(k-1)).
 // Zero fields take their defaults. It is the envelope the jitter
 // strategies draw from.
+//
+// Capped panics if p is invalid or k < 1, like Delay.
 func (p Policy) Capped(k int) time.Duration {
-	p, err := p.withDefaults()
-	if err != nil || k < 1 {
-		return 0
-	}
-	return p.capped(k)
+	return p.mustDefaults("Capped", k).capped(k)
 }
 
 func (p Policy) capped(k int) time.Duration {
@@ -164,18 +165,37 @@ func (p Policy) capped(k int) time.Duration {
 }
 
 // Delay returns the wait before retry k (k = 1 is the wait after the first
-// failed attempt) under p's jitter strategy. prev is the delay returned for
-// retry k-1, which only DecorrelatedJitter uses (pass 0 before the first
-// retry). randN must return a uniform random number in [0, n) for n > 0,
-// as rand.Int64N or (*rand.Rand).Int64N do; passing it in makes Delay
-// deterministic in tests and simulations. Zero fields take their defaults;
-// an invalid Policy or k < 1 gives 0.
+// failed attempt) under p's jitter strategy, for callers that write their
+// own loop. prev is the delay returned for retry k-1, which only
+// DecorrelatedJitter uses (pass 0 before the first retry). randN must
+// return a uniform random number in [0, n) for n > 0, as rand.Int64N or
+// (*rand.Rand).Int64N do; passing a seeded one makes Delay deterministic
+// in tests and simulations. A nil randN means p.Rand, or math/rand/v2 if
+// that is nil too. Zero fields take their defaults.
+//
+// Delay panics if p is invalid (check a configured Policy once with
+// Validate) or k < 1. Both are programming errors, and a zero delay in
+// their place would turn the caller's loop into the tight retry loop
+// this package exists to prevent.
 func (p Policy) Delay(k int, prev time.Duration, randN func(n int64) int64) time.Duration {
-	p, err := p.withDefaults()
-	if err != nil || k < 1 {
-		return 0
+	p = p.mustDefaults("Delay", k)
+	if randN == nil {
+		randN = p.Rand
 	}
 	return p.delay(k, prev, randN)
+}
+
+// mustDefaults is withDefaults for Capped and Delay, which have no error
+// to return: it panics, naming the method and the problem.
+func (p Policy) mustDefaults(method string, k int) Policy {
+	p, err := p.withDefaults()
+	if err != nil {
+		panic(fmt.Sprintf("retry: Policy.%s: %v", method, err))
+	}
+	if k < 1 {
+		panic(fmt.Sprintf("retry: Policy.%s: retry number k is %d, want 1 or more (k = 1 is the wait after the first failed attempt)", method, k))
+	}
+	return p
 }
 
 func (p Policy) delay(k int, prev time.Duration, randN func(int64) int64) time.Duration {
@@ -202,10 +222,12 @@ func (p Policy) delay(k int, prev time.Duration, randN func(int64) int64) time.D
 		if prev < p.InitialDelay {
 			prev = p.InitialDelay
 		}
-		hi := p.MaxDelay // 3·prev, saturating at the cap
+		hi := p.MaxDelay // min(MaxDelay, 3·prev), without overflowing
 		if prev <= p.MaxDelay/3 {
 			hi = 3 * prev
 		}
+		// The outer min only matters when InitialDelay exceeds MaxDelay:
+		// then the range is empty and the cap wins.
 		return min(p.MaxDelay, uniform(p.InitialDelay, hi))
 	default: // FullJitter
 		return uniform(0, p.capped(k))

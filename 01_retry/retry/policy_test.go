@@ -17,7 +17,6 @@ func TestCappedIsExponentialThenFlat(t *testing.T) {
 		assert.Equal(t, w*time.Millisecond, p.Capped(k+1), "retry %d", k+1)
 	}
 	assert.Equal(t, 2*time.Second, p.Capped(10_000), "huge exponents saturate at the cap instead of overflowing")
-	assert.Zero(t, p.Capped(0))
 }
 
 func TestZeroPolicyDefaults(t *testing.T) {
@@ -107,7 +106,45 @@ func TestDecorrelatedGrowsFromPrevious(t *testing.T) {
 	assert.Equal(t, time.Hour, p.Delay(1, 1<<62, top), "3·prev saturates at the cap instead of overflowing")
 }
 
-func TestDelayInvalidInput(t *testing.T) {
-	assert.Zero(t, retry.Policy{MaxAttempts: -1}.Delay(1, 0, rand.Int64N))
-	assert.Zero(t, retry.Policy{}.Delay(0, 0, rand.Int64N))
+// TestDecorrelatedCapsTheRange pins down which decorrelated jitter this is:
+// a uniform draw from [InitialDelay, min(MaxDelay, 3·prev)], not the
+// article's min(MaxDelay, random in [InitialDelay, 3·prev]), which puts
+// two thirds of the draws at the cap on exactly MaxDelay.
+func TestDecorrelatedCapsTheRange(t *testing.T) {
+	p := retry.Policy{InitialDelay: 10, MaxDelay: 30, Jitter: retry.DecorrelatedJitter}
+	middle := func(n int64) int64 { return n / 2 }
+	assert.Equal(t, time.Duration(20), p.Delay(1, 30, middle), "a middle draw at the cap lands mid-range, not on the cap")
+
+	rng := rand.New(rand.NewPCG(3, 4))
+	counts := map[time.Duration]int{}
+	for range 21_000 {
+		counts[p.Delay(5, 30, rng.Int64N)]++
+	}
+	for d := time.Duration(10); d <= 30; d++ {
+		if n := counts[d]; n < 800 || n > 1200 {
+			t.Errorf("%v came up %d times in 21000 draws, want about 1000: every delay in [10ns, 30ns] equally likely (%v)", d, n, counts)
+		}
+	}
+	assert.Equal(t, time.Duration(30), retry.Policy{InitialDelay: 50, MaxDelay: 30, Jitter: retry.DecorrelatedJitter}.Delay(1, 0, middle),
+		"InitialDelay above MaxDelay: the cap wins")
+}
+
+// TestDelayPanicsOnMisuse: an invalid policy or k < 1 is a programming
+// error. Returning 0 instead, as Delay once did, turns a hand-written loop
+// into a tight retry loop.
+func TestDelayPanicsOnMisuse(t *testing.T) {
+	assert.PanicsWithValue(t, "retry: Policy.Delay: retry: invalid policy: MaxAttempts is -1, want 0 (default) or more",
+		func() { retry.Policy{MaxAttempts: -1}.Delay(1, 0, rand.Int64N) })
+	assert.PanicsWithValue(t, "retry: Policy.Delay: retry number k is 0, want 1 or more (k = 1 is the wait after the first failed attempt)",
+		func() { retry.Policy{}.Delay(0, 0, rand.Int64N) })
+	assert.Panics(t, func() { retry.Policy{Multiplier: 0.5}.Capped(1) })
+	assert.Panics(t, func() { retry.Policy{}.Capped(0) })
+}
+
+func TestDelayNilRandUsesThePolicysSource(t *testing.T) {
+	top := func(n int64) int64 { return n - 1 }
+	p := retry.Policy{InitialDelay: time.Second, MaxDelay: time.Minute, Rand: top}
+	assert.Equal(t, time.Second, p.Delay(1, 0, nil), "with randN nil, Delay draws from p.Rand")
+	p.Rand = nil
+	assert.NotPanics(t, func() { p.Delay(1, 0, nil) }, "with both nil, math/rand/v2")
 }

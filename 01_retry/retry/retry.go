@@ -18,6 +18,19 @@ import (
 	"time"
 )
 
+// Sentinel errors of Do and DoBackoff. Match them with errors.Is.
+var (
+	// ErrNilOp is returned when op is nil: there is nothing to retry.
+	ErrNilOp = errors.New("retry: op is nil")
+
+	// ErrNoTimeLeft is wrapped by the error Do returns when ctx's deadline
+	// is too close for another attempt: the wait before it would end at or
+	// after the deadline. That error is marked Permanent, so an outer retry
+	// loop stops too, and it does not match context.DeadlineExceeded,
+	// because ctx has not ended yet.
+	ErrNoTimeLeft = errors.New("retry: no time left for another attempt")
+)
+
 // Do calls op until it succeeds, returns a permanent error, runs out of
 // attempts, or ctx ends, waiting between attempts as p says.
 //
@@ -29,16 +42,25 @@ import (
 //     that says how many attempts were made and wraps op's last error.
 //   - Cancellation: Do does not start an attempt once ctx has ended, and a
 //     wait between attempts ends the moment ctx does. The error matches
-//     ctx.Err() and wraps op's last error, if there was one. Do also knows
-//     the deadline: if the next attempt would start at or after it, Do
-//     returns right away instead of sleeping toward certain failure, with
-//     an error matching context.DeadlineExceeded.
+//     ctx.Err(), and the context's own cause too if it was given one
+//     (context.WithCancelCause, context.WithTimeoutCause); it wraps op's
+//     last error, if there was one.
+//   - No time left: if ctx has a deadline and the next attempt would start
+//     at or after it, Do returns at once instead of sleeping toward
+//     certain failure. The error matches ErrNoTimeLeft, wraps op's last
+//     error and is marked Permanent. It does not match
+//     context.DeadlineExceeded: ctx.Err() is still nil. Classify it as
+//     "out of time" for the caller (a timeout, an HTTP 504), but do not
+//     retry it: no layer above has more time than ctx.
 //   - Bad configuration: if p is invalid, Do returns an error wrapping
-//     ErrInvalidPolicy and never calls op.
+//     ErrInvalidPolicy; if op is nil, ErrNilOp. Either way op never runs.
 //
-// op receives ctx so that it can stop early, and should pass it on to
-// whatever it calls. Do itself allocates nothing when op succeeds at once.
+// op receives ctx and should pass it on to whatever it calls. Do
+// allocates nothing when op succeeds at once.
 func Do(ctx context.Context, p Policy, op func(context.Context) error) error {
+	if op == nil {
+		return ErrNilOp
+	}
 	p, err := p.withDefaults()
 	if err != nil {
 		return err
@@ -49,7 +71,7 @@ func Do(ctx context.Context, p Policy, op func(context.Context) error) error {
 	)
 	for attempt := 1; ; attempt++ {
 		if ctx.Err() != nil {
-			return stopped(ctx.Err(), attempt-1, lastErr)
+			return stopped(ctx, attempt-1, lastErr)
 		}
 		lastErr = op(ctx)
 		if lastErr == nil {
@@ -64,7 +86,7 @@ func Do(ctx context.Context, p Policy, op func(context.Context) error) error {
 		if ctx.Err() != nil {
 			// The caller gave up while op ran: announcing a wait through
 			// OnRetry would be a lie.
-			return stopped(ctx.Err(), attempt, lastErr)
+			return stopped(ctx, attempt, lastErr)
 		}
 
 		delay := p.delay(attempt, prev, p.Rand)
@@ -74,37 +96,50 @@ func Do(ctx context.Context, p Policy, op func(context.Context) error) error {
 		// caller's time: fail now, while the caller can still do
 		// something useful with what is left.
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) <= delay {
-			return fmt.Errorf("retry: stopped after %d attempts: next attempt in %v would start after the deadline: %w (last error: %w)",
-				attempt, delay, context.DeadlineExceeded, lastErr)
+			return Permanent(fmt.Errorf("retry: stopped after %d attempts, the next would start in %v, past the deadline: %w (last error: %w)",
+				attempt, delay, ErrNoTimeLeft, lastErr))
 		}
 		if p.OnRetry != nil {
 			p.OnRetry(attempt, lastErr, delay)
 		}
-		if err := sleep(ctx, delay); err != nil {
-			return stopped(err, attempt, lastErr)
+		if !sleep(ctx, delay) {
+			return stopped(ctx, attempt, lastErr)
 		}
 	}
 }
 
-// stopped builds the error for a retry loop ended by its context.
-func stopped(ctxErr error, attempts int, lastErr error) error {
+// stopped builds the error for a retry loop ended by its context after
+// the given number of attempts.
+func stopped(ctx context.Context, attempts int, lastErr error) error {
 	if lastErr == nil {
-		return fmt.Errorf("retry: stopped before the first attempt: %w", ctxErr)
+		return fmt.Errorf("retry: stopped before the first attempt: %w", ctxError(ctx))
 	}
-	return fmt.Errorf("retry: stopped after %d attempts: %w (last error: %w)", attempts, ctxErr, lastErr)
+	return fmt.Errorf("retry: stopped after %d attempts: %w (last error: %w)", attempts, ctxError(ctx), lastErr)
 }
 
-// sleep waits for d or until ctx ends. It uses a timer it stops on the way
-// out, rather than time.After, so that an early return releases the timer
-// at once.
-func sleep(ctx context.Context, d time.Duration) error {
+// ctxError says why ctx ended. It matches ctx.Err() (context.Canceled or
+// context.DeadlineExceeded), which is how most callers classify it, and
+// the cause given to WithCancelCause or WithTimeoutCause, if any, which
+// is the reason the caller actually recorded.
+func ctxError(ctx context.Context) error {
+	err, cause := ctx.Err(), context.Cause(ctx)
+	if cause == nil || errors.Is(cause, err) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", err, cause)
+}
+
+// sleep waits for d or until ctx ends, and reports whether it waited the
+// whole d. It uses a timer it stops on the way out, rather than
+// time.After, so that an early return releases the timer at once.
+func sleep(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
-		return nil
+		return true
 	case <-ctx.Done():
-		return ctx.Err()
+		return false
 	}
 }
 

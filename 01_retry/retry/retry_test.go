@@ -160,6 +160,18 @@ func TestInvalidPolicy(t *testing.T) {
 	}
 }
 
+// TestNilOp: a nil op is a clear error, not a nil dereference deep
+// inside the loop.
+func TestNilOp(t *testing.T) {
+	for _, impl := range impls {
+		t.Run(impl.name, func(t *testing.T) {
+			var err error
+			require.NotPanics(t, func() { err = impl.do(context.Background(), retry.Policy{}, nil) })
+			require.ErrorIs(t, err, retry.ErrNilOp)
+		})
+	}
+}
+
 func nan() float64 {
 	zero := 0.0
 	return zero / zero

@@ -22,13 +22,15 @@
 // in reliability/01_retry/retry, the code the lesson teaches, with a 5 ms
 // base, a 2 s cap and a multiplier of 2 as in the article.
 //
-// One detail differs from the article's simulator, on purpose: there the
+// Two details differ from the article's simulator, on purpose. There the
 // first retry already waits up to 2·base (it raises 2 to the number of
-// failures so far), while retry.Policy.Delay starts at base. The lesson's
-// own formula is kept, so full and equal jitter make about 10% more calls
-// here than in the article (the first retries of all N clients are
-// squeezed into 5 ms instead of 10 ms); the comparison between strategies
-// is unchanged.
+// failures so far), while retry.Policy.Delay starts at base; so full and
+// equal jitter make about 10% more calls here (the first retries of all N
+// clients are squeezed into 5 ms instead of 10 ms). And its decorrelated
+// jitter caps the draw, min(cap, random in [base, 3·previous]), where
+// this lesson caps the range; with a 2 s cap few waits get near it in this
+// experiment, so the numbers barely move. The comparison between
+// strategies is unchanged.
 //
 // Two numbers are reported for each strategy and N: the total number of
 // writes the server received (the work contention costs the resource), and

@@ -26,7 +26,8 @@ type Strategy struct {
 //   - "full-jitter": wait a random time in [0, min(cap, base·2^(k-1))].
 //   - "equal-jitter": wait half the capped delay plus a random time in
 //     [0, half of it].
-//   - "decorrelated-jitter": wait min(cap, random in [base, 3·previous wait]).
+//   - "decorrelated-jitter": wait a random time in
+//     [base, min(cap, 3·previous wait)].
 //
 // The formulas are those of retry.Policy.Delay; the simulation calls it so
 // that the numbers describe the same code the lesson teaches.
