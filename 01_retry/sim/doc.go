@@ -28,9 +28,10 @@
 // equal jitter make about 10% more calls here (the first retries of all N
 // clients are squeezed into 5 ms instead of 10 ms). And its decorrelated
 // jitter caps the draw, min(cap, random in [base, 3·previous]), where
-// this lesson caps the range; with a 2 s cap few waits get near it in this
-// experiment, so the numbers barely move. The comparison between
-// strategies is unchanged.
+// this lesson caps the range; at 100 clients that leaves the calls as they
+// were and finishes about 0.3 s sooner (4.3 s against 4.6 s with the
+// article's formula, seed 4). The comparison between strategies is
+// unchanged.
 //
 // Two numbers are reported for each strategy and N: the total number of
 // writes the server received (the work contention costs the resource), and
