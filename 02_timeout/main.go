@@ -150,6 +150,15 @@ func demo(n *narrate.Narrator, c config, nw network) {
 			"saw the request go away and stopped working on it.", c.latency, c.timeout))
 	httpRows := httpTable(n, c, nw)
 
+	n.Phase("the server side: a client that never finishes its request", fmt.Sprintf(
+		"Timeouts protect servers too. A client sends a request line and then one header "+
+			"line every %v, never the blank line that ends the headers: the Slowloris "+
+			"attack, which holds a connection and a goroutine on the server for as long as "+
+			"the client likes. http.Server sets no deadline on the headers unless asked; "+
+			"ReadHeaderTimeout is that deadline. This client gives up after %v.",
+		drip, slowClientGivesUp))
+	slow := slowlorisPhase(n, nw)
+
 	n.Phase("retries × timeout, and the overall budget",
 		"Every retry gets its own timeout, so the time a caller can wait multiplies. "+
 			"An overall deadline set once by the caller, and split across the attempts, keeps "+
@@ -165,6 +174,8 @@ func demo(n *narrate.Narrator, c config, nw network) {
 		{"the last of it finished at", ms(hand.drainedAfter)},
 		{"plain idiom returned after", fmt.Sprintf("%v, %+d goroutines", ms(idiom.returnedAfter), idiom.extraGoroutines)},
 		{"HTTP calls cut off, server stopped", fmt.Sprintf("%d of %d", httpRows.cutOff, httpRows.total)},
+		{"slow client, no header deadline", slow[0].summary()},
+		{"slow client, ReadHeaderTimeout", slow[1].summary()},
 		{"3 attempts × 2s + backoff, worst", budget.worstCase.String()},
 		{"retry loop, no budget", fmt.Sprintf("%v (stands for %v)", ms(budget.without), standsFor(budget.without))},
 	}

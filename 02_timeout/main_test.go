@@ -237,6 +237,8 @@ func TestDemo(t *testing.T) {
 					fmt.Sprintf("goroutines left after Do ............. %+d ignoring, +0 honouring", c.calls),
 					fmt.Sprintf("work finished for nobody ............. %d of %d calls", c.calls, c.calls),
 					"HTTP calls cut off, server stopped ... 3 of 3",
+					"slow client, no header deadline ...... open 1s, until the client quit",
+					"slow client, ReadHeaderTimeout ....... closed by the server at 200ms",
 				} {
 					if !strings.Contains(out.String(), want) {
 						t.Errorf("the summary should say %q:\n%s", want, out.String())

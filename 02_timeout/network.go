@@ -29,6 +29,7 @@ func realNet() network {
 
 // server is an HTTP server on the network and a client that reaches it.
 type server struct {
+	addr   string // host:port
 	url    string
 	client *http.Client
 	srv    *http.Server
@@ -44,7 +45,7 @@ func (nw network) serve(srv *http.Server) (*server, error) {
 	}
 	go func() { _ = srv.Serve(l) }() // returns when Close is called
 	tr := &http.Transport{DialContext: nw.dial}
-	return &server{url: "http://" + l.Addr().String(), client: &http.Client{Transport: tr}, srv: srv, tr: tr}, nil
+	return &server{addr: l.Addr().String(), url: "http://" + l.Addr().String(), client: &http.Client{Transport: tr}, srv: srv, tr: tr}, nil
 }
 
 // close stops the server, its connections and the client's idle ones.
