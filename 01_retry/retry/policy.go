@@ -22,21 +22,18 @@ const (
 // out of range. Do reports it before calling op even once.
 var ErrInvalidPolicy = errors.New("retry: invalid policy")
 
-// Jitter chooses how a backoff delay is randomised. The formulas are the
-// ones in Marc Brooker's "Exponential Backoff And Jitter" (AWS
-// Architecture Blog, 2015). Randomness matters because clients that failed
-// together and wait the same time retry together: the spike that broke the
-// server comes back, again and again (a thundering herd).
+// Jitter chooses how a backoff delay is randomised, so that clients that
+// failed together do not retry together. The strategies are those of Marc
+// Brooker's "Exponential Backoff And Jitter" (AWS Architecture Blog,
+// 2015); capped is Policy.Capped(k).
 type Jitter int
 
 const (
-	// FullJitter waits a uniform random time in [0, capped]. It spreads
-	// clients the most and, in the article's simulation, does the least
-	// work. It is the zero value, so the zero Policy uses it.
+	// FullJitter waits a uniform random time in [0, capped]. It is the
+	// zero value, so the zero Policy uses it.
 	FullJitter Jitter = iota
 
-	// NoJitter waits exactly the capped exponential delay. Predictable,
-	// which is good for tests and bad for a fleet of clients.
+	// NoJitter waits exactly capped: predictable, for tests and demos.
 	NoJitter
 
 	// EqualJitter waits capped/2 plus a uniform random time in
@@ -44,11 +41,11 @@ const (
 	EqualJitter
 
 	// DecorrelatedJitter waits a uniform random time in [InitialDelay,
-	// min(MaxDelay, 3·previous delay)]: each wait grows from the last one
-	// instead of from the attempt number, and can shrink back too. The
-	// cap bounds the range, not the draw: the article's
-	// min(MaxDelay, random in [InitialDelay, 3·previous]) would put about
-	// two thirds of the waits near the cap on exactly MaxDelay, in step.
+	// min(MaxDelay, 3·previous delay)]: each wait grows from the last
+	// one, not from the attempt number, and can shrink back. Unlike the
+	// article's min(MaxDelay, random in [InitialDelay, 3·previous]), it
+	// caps the range rather than the draw, so waits near the cap stay
+	// spread instead of landing on exactly MaxDelay.
 	DecorrelatedJitter
 )
 

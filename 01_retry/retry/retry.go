@@ -24,10 +24,7 @@ var (
 	ErrNilOp = errors.New("retry: op is nil")
 
 	// ErrNoTimeLeft is wrapped by the error Do returns when ctx's deadline
-	// is too close for another attempt: the wait before it would end at or
-	// after the deadline. That error is marked Permanent, so an outer retry
-	// loop stops too, and it does not match context.DeadlineExceeded,
-	// because ctx has not ended yet.
+	// is too close for another attempt. See Do for how to classify it.
 	ErrNoTimeLeft = errors.New("retry: no time left for another attempt")
 )
 
@@ -74,11 +71,8 @@ func Do(ctx context.Context, p Policy, op func(context.Context) error) error {
 			return stopped(ctx, attempt-1, lastErr)
 		}
 		lastErr = op(ctx)
-		if lastErr == nil {
-			return nil
-		}
-		if IsPermanent(lastErr) {
-			return lastErr
+		if lastErr == nil || IsPermanent(lastErr) {
+			return lastErr // a permanent error keeps its mark
 		}
 		if attempt >= p.MaxAttempts {
 			return fmt.Errorf("retry: giving up after %d attempts: %w", attempt, lastErr)
@@ -95,9 +89,8 @@ func Do(ctx context.Context, p Policy, op func(context.Context) error) error {
 		// Sleeping until after the deadline only to fail then wastes the
 		// caller's time: fail now, while the caller can still do
 		// something useful with what is left.
-		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) <= delay {
-			return Permanent(fmt.Errorf("retry: stopped after %d attempts, the next would start in %v, past the deadline: %w (last error: %w)",
-				attempt, delay, ErrNoTimeLeft, lastErr))
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= delay {
+			return noTimeLeft(attempt, delay, lastErr)
 		}
 		if p.OnRetry != nil {
 			p.OnRetry(attempt, lastErr, delay)
@@ -115,6 +108,13 @@ func stopped(ctx context.Context, attempts int, lastErr error) error {
 		return fmt.Errorf("retry: stopped before the first attempt: %w", ctxError(ctx))
 	}
 	return fmt.Errorf("retry: stopped after %d attempts: %w (last error: %w)", attempts, ctxError(ctx), lastErr)
+}
+
+// noTimeLeft builds the error for a retry loop that stops because its next
+// attempt, delay from now, would start at or after ctx's deadline.
+func noTimeLeft(attempts int, delay time.Duration, lastErr error) error {
+	return Permanent(fmt.Errorf("retry: stopped after %d attempts, the next would start in %v, past the deadline: %w (last error: %w)",
+		attempts, delay, ErrNoTimeLeft, lastErr))
 }
 
 // ctxError says why ctx ended. It matches ctx.Err() (context.Canceled or
