@@ -1,6 +1,6 @@
 module reliability/06_composed_mini
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/failsafe-go/failsafe-go v0.9.8
@@ -9,6 +9,7 @@ require (
 	reliability/01_retry v0.0.0
 	reliability/02_timeout v0.0.0
 	reliability/03_circuit_breaker v0.0.0
+	reliability/04_bulkhead v0.0.0
 	reliability/flaky v0.0.0
 )
 
@@ -17,11 +18,13 @@ require (
 	github.com/cenkalti/backoff/v5 v5.0.3 // indirect
 	github.com/sony/gobreaker/v2 v2.4.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
+	golang.org/x/sync v0.23.0 // indirect
 )
 
 replace (
 	reliability/01_retry => ../01_retry
 	reliability/02_timeout => ../02_timeout
 	reliability/03_circuit_breaker => ../03_circuit_breaker
+	reliability/04_bulkhead => ../04_bulkhead
 	reliability/flaky => ../flaky
 )

@@ -16,15 +16,17 @@
 //	)
 //
 // The layers import the lessons' hand-rolled packages (retry from lesson
-// 01, timeout from lesson 02, breaker from lesson 03); this package adds
-// only the rules that make them compose:
+// 01, timeout from lesson 02, breaker from lesson 03, and an optional
+// bulkhead from lesson 04); this package adds only the rules that make
+// them compose:
 //
 //   - each attempt gets its own timeout, and a deadline around the whole
 //     call bounds it, retries and waits included;
 //   - a timed-out attempt reaches the breaker as a failure;
 //   - the retry layer retries only transient errors: a permanent error, a
-//     breaker's rejection (ErrOpenState, ErrTooManyRequests) and an
-//     exhausted time budget end the call at once;
+//     breaker's or a bulkhead's rejection (ErrOpenState,
+//     ErrTooManyRequests, ErrBulkheadFull) and an exhausted time budget
+//     end the call at once;
 //   - an error that leaves a retry layer is final, so retry layers nested
 //     inside each other do not multiply their attempts;
 //   - an optional retry budget (Throttle, gRPC's retry throttling) stops

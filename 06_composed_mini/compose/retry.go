@@ -8,6 +8,7 @@ import (
 	"reliability/01_retry/retry"
 	"reliability/02_timeout/timeout"
 	"reliability/03_circuit_breaker/breaker"
+	"reliability/04_bulkhead/bulkhead"
 )
 
 // ErrRetryThrottled is matched by the error a Retry layer returns when its
@@ -53,6 +54,8 @@ type retryConfig struct {
 //     just said the dependency is failing, and trying again a few
 //     milliseconds later would only be refused again (or, worse, queue
 //     every caller up for the moment it turns half-open);
+//   - bulkhead.ErrBulkheadFull: this process is at its limit for the
+//     dependency, and a retry would only queue up again;
 //   - an error marked with retry.Permanent;
 //   - timeout.ErrBudgetExhausted: retrying cannot buy more time;
 //   - context.Canceled: whoever cancelled is not waiting any more.
@@ -117,7 +120,8 @@ func (c *retryConfig) retryable(err error) bool {
 // IsTransient reports whether err is worth another attempt as far as the
 // chain's own rules go: it is false for nil, for errors marked with
 // retry.Permanent, for a breaker's rejections (breaker.ErrOpenState,
-// breaker.ErrTooManyRequests), for timeout.ErrBudgetExhausted and for
+// breaker.ErrTooManyRequests), for a bulkhead's (bulkhead.ErrBulkheadFull),
+// for timeout.ErrBudgetExhausted and for
 // context.Canceled, and true for anything else, timeouts included. The
 // Retry layer retries nothing that IsTransient rejects; RetryIf narrows it
 // further to what the dependency's errors say.
@@ -125,7 +129,8 @@ func IsTransient(err error) bool {
 	switch {
 	case err == nil, retry.IsPermanent(err):
 		return false
-	case errors.Is(err, breaker.ErrOpenState), errors.Is(err, breaker.ErrTooManyRequests):
+	case errors.Is(err, breaker.ErrOpenState), errors.Is(err, breaker.ErrTooManyRequests),
+		errors.Is(err, bulkhead.ErrBulkheadFull):
 		return false
 	case errors.Is(err, timeout.ErrBudgetExhausted), errors.Is(err, context.Canceled):
 		return false

@@ -15,6 +15,7 @@ import (
 	"reliability/01_retry/retry"
 	"reliability/02_timeout/timeout"
 	"reliability/03_circuit_breaker/breaker"
+	"reliability/04_bulkhead/bulkhead"
 	"reliability/flaky"
 )
 
@@ -221,4 +222,29 @@ func TestInvalidConfigurationIsAnError(t *testing.T) {
 	assert.ErrorIs(t, Chain(svc.Call, Timeout(0))(t.Context()), timeout.ErrInvalidTimeout)
 	assert.ErrorIs(t, Chain(svc.Call, Breaker(nil))(t.Context()), ErrNoBreaker)
 	assert.Zero(t, svc.Calls())
+}
+
+// A full bulkhead is final too: the request fails at once, and the slow
+// dependency holds no more than the bulkhead's slots.
+func TestFullBulkheadIsNotRetried(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b, err := bulkhead.New(2, 0)
+		require.NoError(t, err)
+		svc := newFake(step{wait: time.Second})
+		call := Chain(svc.Call, Bulkhead(b), Retry(quick))
+		for range 2 {
+			go func() { _ = call(t.Context()) }()
+		}
+		synctest.Wait()
+		require.Equal(t, 2, b.InFlight())
+
+		start := time.Now()
+		err = call(t.Context())
+		assert.ErrorIs(t, err, bulkhead.ErrBulkheadFull)
+		assert.Zero(t, time.Since(start), "refused at once, not retried after a backoff")
+		assert.Equal(t, 2, svc.Calls(), "the refused request never reached the service")
+		time.Sleep(time.Second)
+		synctest.Wait()
+	})
+	assert.ErrorIs(t, Chain(newFake(step{}).Call, Bulkhead(nil))(t.Context()), ErrNoBulkhead)
 }

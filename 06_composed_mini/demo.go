@@ -1,0 +1,128 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"reliability/02_timeout/timeout"
+	"reliability/flaky/narrate"
+)
+
+// demo runs the scenario and narrates it.
+func (s scenario) demo(n *narrate.Narrator, callers []*caller) {
+	end := healthyBefore + s.outage
+	total := time.Duration(s.requests()) * beat
+
+	n.Phase("six callers, one schedule", fmt.Sprintf(
+		"Every %v for %v, six callers each send one request to their own copy of a "+
+			"service. It answers in %v, but %.0f%% of calls land on a sick replica, which "+
+			"hangs for %v and then fails; from %v to %v the service is down: every call "+
+			"hangs and fails. The callers:",
+		beat, total, latency, 100*sickRate, hang, healthyBefore, end))
+	for _, c := range callers {
+		n.Printf("  %-*s%s", labelWidth, c.name, c.about)
+	}
+	worst := timeout.WorstCase(attempts, attemptTimeout, initialDelay, 2*initialDelay)
+	n.Printf("\nA request through the chain takes at most %d x %v + %v + %v = %v,\n"+
+		"within its %v deadline. Running the %v schedule...",
+		attempts, attemptTimeout, initialDelay, 2*initialDelay, worst, deadline, total)
+	late := s.run(callers)
+	sums := make(map[string]summary, len(callers))
+	rows := make([][]string, len(callers))
+	for i, c := range callers {
+		sums[c.name] = s.summarize(c)
+		rows[i] = sums[c.name].row()
+	}
+	n.Printf("")
+	for _, line := range s.timeline(callers, outcomeCell) {
+		n.Printf("  %s", line)
+	}
+	n.Printf("  . success   x failed   - failed fast: refused without a call")
+
+	retrying, chain, lib, bh := sums["retry"], sums["chain"], sums["failsafe-go"], sums["bulkhead"]
+	outageRequests := int(s.outage / beat)
+	n.Phase("the load on the service", "Calls that reached the service, per request. "+
+		"During the outage each retrying caller without a breaker sends every request "+
+		"three times: retries multiply the load on a service that is already down. "+
+		"The breaker stops that after three failures and lets a trial call through "+
+		"now and then.")
+	for _, line := range s.timeline(callers, callsCell) {
+		n.Printf("  %s", line)
+	}
+	n.Printf("\n  %d requests in the outage: retry sent %d calls (%.1f per request),\n"+
+		"  the chain %d and failsafe-go %d: %s and %s fewer.",
+		outageRequests, retrying.Outage, float64(retrying.Outage)/float64(outageRequests),
+		chain.Outage, lib.Outage, cut(retrying.Outage, chain.Outage), cut(retrying.Outage, lib.Outage))
+
+	n.Phase("the breaker's timeline", fmt.Sprintf(
+		"Each transition of the two breakers, logged with slog as it happened: the time "+
+			"since the start and the request that caused it. Both open after %d failed "+
+			"attempts in a row, stay open %v, then admit %d trial calls; a failed trial "+
+			"opens them again, %d good ones close them.", tripAfter, openFor, trials, trials))
+	hand, twin := callers[3], callers[4]
+	for _, c := range []*caller{hand, twin} {
+		n.Printf("%s", strings.TrimRight(c.log.String(), "\n"))
+	}
+	same := slices.Equal(hand.changes, twin.changes)
+	if !same {
+		n.Printf("\nThe two breakers' transitions differ:\n  chain:       %s\n  failsafe-go: %s",
+			strings.Join(hand.changes, "; "), strings.Join(twin.changes, "; "))
+	}
+
+	n.Phase("a bulkhead", fmt.Sprintf("Without a timeout, a request to the down "+
+		"service waits out %d hangs in a row, and the requests pile up: the retry caller "+
+		"had %d calls hanging on the service at the peak, each one a goroutine, a "+
+		"connection, some memory. With at most %d requests in flight (lesson 04's "+
+		"bulkhead, outside the retries), the peak was %d; %d requests were refused at "+
+		"once, and the down service got %d calls instead of %d. A bulkhead caps what a "+
+		"slow dependency can hold; it does not notice that the dependency is down, "+
+		"which is the breaker's job.",
+		attempts, retrying.Peak, bulkheadSlots, bh.Peak, bh.FailFast, bh.Outage, retrying.Outage))
+
+	n.Phase("side by side", "success: requests that succeeded. calls: calls that reached the "+
+		"service; outage: those made during the outage. p50_ms, p99_ms: request latency. "+
+		"fast: requests refused at once, without a call. recover_ms: from the end of the "+
+		"outage to the first success. peak: most calls at the service at once.")
+	n.Table(columns, rows)
+	if late > lateWarning {
+		n.Printf("\nThis machine is busy: a request started %v late. Counts can differ\n"+
+			"from a quieter run with -seed %d.", late.Round(time.Millisecond), s.seed)
+	}
+
+	n.Summary([][2]string{
+		{"requests per caller", fmt.Sprintf("%d, outage %v to %v", s.requests(), healthyBefore, end)},
+		{"outage calls, retry -> chain", fmt.Sprintf("%d -> %d (%s fewer)", retrying.Outage, chain.Outage,
+			cut(retrying.Outage, chain.Outage))},
+		{"p99 latency, retry -> chain", fmt.Sprintf("%vms -> %vms", retrying.P99, chain.P99)},
+		{"success, bare -> chain", fmt.Sprintf("%.1f%% -> %.1f%%", sums["bare"].Success, chain.Success)},
+		{"chain: failed fast", fmt.Sprintf("%d requests", chain.FailFast)},
+		{"chain: time to recover", recovery(chain)},
+		{"peak calls, retry -> bulkhead", fmt.Sprintf("%d -> %d at once", retrying.Peak, bh.Peak)},
+		{"chain = failsafe-go", yesNo(same && chain.Calls == lib.Calls && chain.Outage == lib.Outage &&
+			chain.FailFast == lib.FailFast)},
+	})
+}
+
+// cut says how much smaller now is than before, in percent.
+func cut(before, now int) string {
+	if before == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.0f%%", 100*float64(before-now)/float64(before))
+}
+
+func recovery(s summary) string {
+	if s.Recover < 0 {
+		return "not within the run"
+	}
+	return fmt.Sprintf("%vms after the outage ended", s.Recover)
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}

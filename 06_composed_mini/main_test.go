@@ -1,0 +1,156 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// demo runs the demo with args in virtual time and returns its exit
+// status, standard output and standard error.
+func demo(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var code int
+	var out, errOut strings.Builder
+	synctest.Test(t, func(t *testing.T) {
+		code = run(args, strings.NewReader(stdin), &out, &errOut)
+	})
+	return code, out.String(), errOut.String()
+}
+
+// fits fails the test for every line wider than 80 columns.
+func fits(t *testing.T, what, text string) {
+	t.Helper()
+	for i, line := range strings.Split(text, "\n") {
+		assert.False(t, strings.Contains(line, "\t"), "%s line %d has a tab: %q", what, i+1, line)
+		assert.LessOrEqual(t, utf8.RuneCountInString(line), 80, "%s line %d is too wide: %q", what, i+1, line)
+	}
+}
+
+func TestDemoTellsTheStory(t *testing.T) {
+	code, out, errOut := demo(t, "")
+	require.Equal(t, 0, code, errOut)
+	assert.Empty(t, errOut, "virtual time is never late")
+	fits(t, "the demo", out)
+	for _, want := range []string{
+		"Phase 1: six callers, one schedule", "Phase 2: the load on the service",
+		"Phase 3: the breaker's timeline", "Phase 4: a bulkhead", "Phase 5: side by side",
+		"\n  outage              ###############\n",
+		"15 requests in the outage: retry sent 45 calls (3.0 per request)",
+		"INFO  breaker run=chain req=5 from=closed to=open",
+		"INFO  breaker run=failsafe-go req=5 from=closed to=open",
+		"\n  run            success  calls  outage  p50_ms  p99_ms  fast  recover_ms  peak\n",
+		"outage calls, retry -> chain .... 45 -> 4 (91% fewer)",
+		"chain = failsafe-go ............. yes",
+	} {
+		assert.Contains(t, out, want)
+	}
+}
+
+func TestDemoIsReplayable(t *testing.T) {
+	_, first, _ := demo(t, "", "-seed", "7")
+	_, again, _ := demo(t, "", "-seed", "7")
+	assert.Equal(t, first, again, "the same seed replays the same run")
+	_, other, _ := demo(t, "", "-seed", "8")
+	assert.NotEqual(t, first, other, "another seed, other sick calls")
+}
+
+func TestJSONShowsTheCut(t *testing.T) {
+	code, out, errOut := demo(t, "", "-json")
+	require.Equal(t, 0, code, errOut)
+	fits(t, "-json", out)
+
+	var runs []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &runs))
+	byName := map[string]map[string]any{}
+	for _, r := range runs {
+		keys := make([]string, 0, len(r))
+		for k := range r {
+			keys = append(keys, k)
+		}
+		assert.ElementsMatch(t, columns, keys, "the JSON fields are the table's columns")
+		byName[r["run"].(string)] = r
+	}
+	require.Len(t, byName, 6)
+	retry := byName["retry"]["outage"].(float64)
+	for _, chain := range []string{"chain", "failsafe-go"} {
+		got := byName[chain]["outage"].(float64)
+		assert.GreaterOrEqual(t, 1-got/retry, 0.9,
+			"%s: %v outage calls against retry's %v: the breaker must cut them by 90%% or more", chain, got, retry)
+	}
+	assert.Equal(t, byName["chain"]["calls"], byName["failsafe-go"]["calls"])
+	assert.Equal(t, 3*float64(15), retry, "retry sends every outage request three times")
+	assert.Equal(t, 2.0, byName["bulkhead"]["peak"], "the bulkhead caps the calls in flight")
+}
+
+// Every accepted -outage tells a true story: the hand-rolled chain and
+// failsafe-go agree, nothing is wider than 80 columns, and the chain never
+// sends more outage calls than retry.
+func TestEveryOutageLength(t *testing.T) {
+	for _, outage := range []string{"1s", "1.5s", "2s", "2.5s", "3s", "3.5s", "4s"} {
+		t.Run(outage, func(t *testing.T) {
+			code, out, errOut := demo(t, "", "-outage", outage)
+			require.Equal(t, 0, code, errOut)
+			fits(t, "-outage "+outage, out)
+			assert.Contains(t, out, "chain = failsafe-go ............. yes")
+		})
+	}
+}
+
+func TestStepPausesInEveryPhase(t *testing.T) {
+	code, out, errOut := demo(t, strings.Repeat("\n", 5), "-step")
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, 5, strings.Count(out, "[press Enter"), "one pause per phase")
+	fits(t, "-step", out)
+}
+
+func TestFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"-outage", "500ms"}, {"-outage", "4.5s"}, {"-outage", "1.2s"}, {"-outage", "x"},
+		{"-seed", "-1"}, {"-nope"}, {"stray"}, {"-json", "extra"}, {"-json", "-step"},
+	} {
+		code, out, errOut := demo(t, "", args...)
+		assert.Equal(t, 2, code, "%v should be rejected with status 2", args)
+		assert.Empty(t, out, "%v should not start the demo", args)
+		assert.Contains(t, errOut, "06_composed_mini: ", "%v should say what is wrong", args)
+		fits(t, fmt.Sprint(args), errOut)
+	}
+
+	code, out, errOut := demo(t, "", "-h")
+	require.Equal(t, 0, code)
+	assert.Empty(t, out)
+	fits(t, "-h", errOut)
+	for _, flag := range []string{"-seed N", "-outage D", "-json", "-step", "-h"} {
+		assert.Contains(t, errOut, "\n  "+flag, "-h should explain %s", flag)
+	}
+}
+
+// The demo's claims about its own timing hold in virtual time: a request
+// through the chain never takes longer than the worst case the demo
+// prints, so requests never overlap.
+func TestChainRequestsFitTheBeat(t *testing.T) {
+	for seed := range uint64(20) {
+		synctest.Test(t, func(t *testing.T) {
+			s := scenario{seed: seed, outage: 3 * time.Second}
+			callers, err := s.callers()
+			require.NoError(t, err)
+			s.run(callers)
+			for _, c := range callers[2:5] {
+				for i, r := range c.results {
+					assert.LessOrEqual(t, r.latency, 135*time.Millisecond, "seed %d: %s request %d", seed, c.name, i)
+				}
+				assert.Equal(t, 1, c.peak, "seed %d: %s: one call at a time", seed, c.name)
+			}
+		})
+	}
+}

@@ -1,0 +1,307 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"reliability/01_retry/retry"
+	"reliability/02_timeout/timeout"
+	"reliability/03_circuit_breaker/breaker"
+	"reliability/04_bulkhead/bulkhead"
+	"reliability/06_composed_mini/compose"
+	"reliability/flaky"
+	"reliability/flaky/narrate"
+)
+
+// The schedule. One request every beat, on its own goroutine, whether the
+// previous one has finished or not, like traffic from many users. The
+// service has replicas, and a call sometimes lands on a sick one, which
+// hangs and then fails; during the outage every replica is sick. The
+// outage follows the schedule: a request scheduled inside it finds the
+// service down for every one of its attempts.
+//
+// Every decision that depends on the clock is kept about 40ms or more away
+// from the moment it is compared with, so that a timer that fires late on
+// a busy machine changes no count and a seed replays the same run: a
+// healthy call takes 1ms against a 40ms timeout; a request through the
+// chain takes at most 135ms of its 200ms beat; the breaker trips either
+// 40ms into a beat (a failed trial) or 120ms to 135ms into it (three
+// failed attempts), and, open for a whole number of beats, it turns
+// half-open at that same point of a later beat, far from the moment a
+// request arrives. Which calls land on a sick replica is drawn per request
+// and attempt, not in the order calls arrive, so the callers that retry
+// without a timeout, whose requests overlap, meet the same fate on every
+// run too.
+const (
+	beat          = 200 * time.Millisecond
+	healthyBefore = time.Second     // the outage starts here
+	recoveryAfter = 2 * time.Second // requests after the outage
+)
+
+// The service.
+const (
+	latency  = time.Millisecond       // a healthy call
+	sickRate = 0.1                    // calls that land on a sick replica
+	hang     = 240 * time.Millisecond // a sick call hangs, then fails
+)
+
+// The chain's numbers: 3 attempts of at most 40ms with waits of at most
+// 5ms and 10ms take at most 135ms, inside the 150ms deadline.
+const (
+	attempts       = 3
+	initialDelay   = 5 * time.Millisecond
+	maxDelay       = 20 * time.Millisecond
+	attemptTimeout = 40 * time.Millisecond
+	deadline       = 150 * time.Millisecond
+	tripAfter      = 3
+	openFor        = 1600 * time.Millisecond
+	trials         = 2
+	bulkheadSlots  = 2 // requests in flight at once, for the bulkhead caller
+)
+
+// scenario is one replayable run of every caller.
+type scenario struct {
+	seed   uint64
+	outage time.Duration // how long the service is down, a multiple of beat
+}
+
+func (s scenario) requests() int {
+	return int((healthyBefore + s.outage + recoveryAfter) / beat)
+}
+
+// inOutage reports whether request i is scheduled inside the outage.
+func (s scenario) inOutage(i int) bool {
+	at := time.Duration(i) * beat
+	return at >= healthyBefore && at < healthyBefore+s.outage
+}
+
+// firstAfter is the first request scheduled after the outage.
+func (s scenario) firstAfter() int { return int((healthyBefore + s.outage) / beat) }
+
+// transient is what every retrying caller retries: the service's
+// transient failures and attempts cut off by their timeout.
+func transient(err error) bool {
+	return errors.Is(err, flaky.ErrTransient) || errors.Is(err, timeout.ErrTimeout)
+}
+
+// policy is the retry policy of every caller. Its jitter is drawn from
+// randN, so the seed decides every wait.
+func policy(randN func(int64) int64) retry.Policy {
+	return retry.Policy{MaxAttempts: attempts, InitialDelay: initialDelay, MaxDelay: maxDelay, Rand: randN}
+}
+
+// lockedRand is a seeded source that several goroutines may draw from.
+type lockedRand struct {
+	mu  sync.Mutex
+	rng *rand.Rand
+}
+
+func newRand(seed, stream uint64) *lockedRand {
+	return &lockedRand{rng: rand.New(rand.NewPCG(seed, stream))}
+}
+
+func (r *lockedRand) Int64N(n int64) int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.rng.Int64N(n)
+}
+
+// sick reports whether attempt a (from 1) of request i lands on a sick
+// replica: always during the outage, otherwise with probability sickRate,
+// drawn from the seed, the request and the attempt alone.
+func (s scenario) sick(i, a int) bool {
+	if s.inOutage(i) {
+		return true
+	}
+	return rand.New(rand.NewPCG(s.seed, uint64(i)<<16|uint64(a))).Float64() < sickRate
+}
+
+// caller is one of the side-by-side runs: how it wraps the service, and
+// what happened to its requests.
+type caller struct {
+	name  string
+	about string
+	// wrap puts the caller's patterns around request i's call.
+	wrap func(i int, svc compose.Call) compose.Call
+
+	healthy, sick *flaky.Service // the service's replicas
+
+	current atomic.Int64 // the request being made, for the breaker's log
+
+	mu       sync.Mutex
+	results  []result // by request; calls is guarded by mu
+	inFlight int      // calls at the service right now
+	peak     int      // the most calls at the service at once
+	changes  []string // "req 10: closed -> open", in order
+
+	log    strings.Builder // the breaker's transitions, as slog lines
+	logger *slog.Logger
+}
+
+// result is what one request saw.
+type result struct {
+	calls   int // calls that reached the service
+	outcome outcome
+	latency time.Duration
+}
+
+type outcome byte
+
+const (
+	succeeded outcome = '.'
+	failed    outcome = 'x'
+	fastFail  outcome = '-' // refused by a breaker or bulkhead: no call was made
+)
+
+func (s scenario) newCaller(name, about string) *caller {
+	c := &caller{
+		name:    name,
+		about:   about,
+		healthy: flaky.MustNew(flaky.Config{Latency: latency}),
+		sick:    flaky.MustNew(flaky.Config{Latency: hang, OutageDuration: math.MaxInt64}),
+		results: make([]result, s.requests()),
+	}
+	c.logger = narrate.New(&c.log, false).Logger()
+	return c
+}
+
+// onStateChange logs a breaker transition with the request that caused it.
+func (c *caller) onStateChange(_ string, from, to breaker.State) {
+	req := c.current.Load()
+	c.logger.Info("breaker", "run", c.name, "req", req, "from", from, "to", to)
+	c.mu.Lock()
+	c.changes = append(c.changes, fmt.Sprintf("req %d: %v -> %v", req, from, to))
+	c.mu.Unlock()
+}
+
+// chainSettings is the full chain, for the hand-rolled and the failsafe-go
+// caller alike. Each gets its own seeded source, so both draw the same
+// waits; their requests never overlap, so the draws come in order.
+func (s scenario) chainSettings(c *caller) compose.Settings {
+	return compose.Settings{
+		Deadline:       deadline,
+		Retry:          new(policy(newRand(s.seed, 1).Int64N)),
+		RetryIf:        transient,
+		AttemptTimeout: attemptTimeout,
+		Breaker: &compose.BreakerSettings{Name: c.name, Failures: tripAfter, OpenFor: openFor, Trials: trials,
+			OnStateChange: c.onStateChange},
+	}
+}
+
+// callers builds the side-by-side runs. The callers without a breaker
+// overlap during the outage (their requests outlast the beat), so each of
+// their requests draws its jitter from a source of its own.
+func (s scenario) callers() ([]*caller, error) {
+	perRequest := func(i int) retry.Policy { return policy(newRand(s.seed, 2+uint64(i)).Int64N) }
+
+	bare := s.newCaller("bare", "the service, called directly")
+	bare.wrap = func(_ int, svc compose.Call) compose.Call { return svc }
+
+	retrying := s.newCaller("retry", fmt.Sprintf("%d attempts, waits up to %v and %v, full jitter",
+		attempts, initialDelay, 2*initialDelay))
+	retrying.wrap = func(i int, svc compose.Call) compose.Call {
+		return compose.Chain(svc, compose.Retry(perRequest(i), compose.RetryIf(transient)))
+	}
+
+	timed := s.newCaller("retry+timeout", fmt.Sprintf("+ %v per attempt, %v per request", attemptTimeout, deadline))
+	timed.wrap = func(i int, svc compose.Call) compose.Call {
+		return compose.Chain(svc, compose.Timeout(deadline),
+			compose.Retry(perRequest(i), compose.RetryIf(transient)), compose.Timeout(attemptTimeout))
+	}
+
+	hand := s.newCaller("chain", fmt.Sprintf("+ breaker: %d failures open it for %v, %d trials",
+		tripAfter, openFor, trials))
+	handChain, err := s.chainSettings(hand).HandRolled()
+	if err != nil {
+		return nil, err
+	}
+	hand.wrap = func(_ int, svc compose.Call) compose.Call { return handChain(svc) }
+
+	lib := s.newCaller("failsafe-go", "the same chain, built with failsafe-go")
+	libChain, err := s.chainSettings(lib).Failsafe()
+	if err != nil {
+		return nil, err
+	}
+	lib.wrap = func(_ int, svc compose.Call) compose.Call { return libChain(svc) }
+
+	// The bulkhead sits outside the retries, so each request holds its slot
+	// through all its attempts: it caps what the slow service can tie up.
+	// A slot comes free 40ms or more before a request arrives.
+	bh := s.newCaller("bulkhead", fmt.Sprintf("retry, at most %d requests in flight, no waiting", bulkheadSlots))
+	slots, err := bulkhead.New(bulkheadSlots, 0)
+	if err != nil {
+		return nil, err
+	}
+	bh.wrap = func(i int, svc compose.Call) compose.Call {
+		return compose.Chain(svc, compose.Bulkhead(slots), compose.Retry(perRequest(i), compose.RetryIf(transient)))
+	}
+
+	return []*caller{bare, retrying, timed, hand, lib, bh}, nil
+}
+
+// request makes request i through c.
+func (c *caller) request(ctx context.Context, s scenario, i int) {
+	r := &c.results[i]
+	counted := func(ctx context.Context) error {
+		c.mu.Lock()
+		r.calls++
+		a := r.calls
+		c.inFlight++
+		c.peak = max(c.peak, c.inFlight)
+		c.mu.Unlock()
+		defer func() {
+			c.mu.Lock()
+			c.inFlight--
+			c.mu.Unlock()
+		}()
+		if s.sick(i, a) {
+			return c.sick.Call(ctx)
+		}
+		return c.healthy.Call(ctx)
+	}
+	c.current.Store(int64(i))
+	start := time.Now()
+	err := c.wrap(i, counted)(ctx)
+	r.latency = time.Since(start)
+	switch {
+	case err == nil:
+		r.outcome = succeeded
+	case errors.Is(err, breaker.ErrOpenState), errors.Is(err, breaker.ErrTooManyRequests),
+		errors.Is(err, bulkhead.ErrBulkheadFull):
+		r.outcome = fastFail
+	default:
+		r.outcome = failed
+	}
+}
+
+// lateWarning is how late a request may start before the demo says that
+// the machine is too busy for its counts to be trusted: a little less
+// than the margins described at the top of this file.
+const lateWarning = 25 * time.Millisecond
+
+// run makes every request of every caller: request i of each caller starts
+// at i beats, all callers at the same moment, each against its own copy
+// of the service. It returns how late the latest request started.
+func (s scenario) run(callers []*caller) (late time.Duration) {
+	ctx := context.Background()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := range s.requests() {
+		at := start.Add(time.Duration(i) * beat)
+		time.Sleep(time.Until(at))
+		late = max(late, time.Since(at))
+		for _, c := range callers {
+			wg.Go(func() { c.request(ctx, s, i) })
+		}
+	}
+	wg.Wait()
+	return late
+}
