@@ -42,3 +42,16 @@ func parseArgs(name string, args []string, fs *flag.FlagSet, maxArgs int) ([]str
 	}
 	return rest, nil
 }
+
+// yesFlags is the --yes (-y) flag of the commands that ask first.
+type yesFlags struct {
+	set *flag.FlagSet
+	yes *bool
+}
+
+func newYesFlags(name string) yesFlags {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	yes := fs.Bool("yes", false, "do not ask")
+	fs.BoolVar(yes, "y", false, "do not ask")
+	return yesFlags{fs, yes}
+}

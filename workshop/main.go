@@ -203,5 +203,5 @@ func (a *app) note(format string, args ...any) {
 		a.noted = map[string]bool{}
 	}
 	a.noted[msg] = true
-	fmt.Fprintln(a.stderr, "note: "+msg)
+	fmt.Fprintln(a.stderr, "note: "+wrapText(msg, 72, "      "))
 }

@@ -20,32 +20,14 @@ import (
 // function that removes it.
 func (a *app) courseOverlay(c *course.Course, list []course.Exercise) (string, func(), error) {
 	nothing := func() {}
-	m, err := c.ReadManifest()
-	if err != nil {
-		a.note("%v; the tests run as they are in your tree", err)
-		return "", nothing, nil
-	}
 	lessons := map[string]bool{}
-	stubs := map[string]bool{}
-	for _, e := range c.Exercises() {
-		stubs[e.Stub] = true
-	}
 	for _, e := range list {
 		lessons[e.Lesson] = true
 	}
-	var changed []string
-	for rel, id := range m {
-		if !lessons[course.LessonOf(rel)] || stubs[rel] {
-			continue
-		}
-		if data, err := c.ReadFile(rel); err != nil || course.BlobID(data) != id {
-			changed = append(changed, rel)
-		}
-	}
+	m, changed := a.changedCourseFiles(c, lessons)
 	if len(changed) == 0 {
 		return "", nothing, nil
 	}
-	sort.Strings(changed)
 	tmp, err := os.MkdirTemp("", "workshop-overlay-")
 	if err != nil {
 		return "", nothing, err
@@ -64,8 +46,6 @@ func (a *app) courseOverlay(c *course.Course, list []course.Exercise) (string, f
 			return "", nothing, err
 		}
 		replace[c.Abs(rel)] = p
-		a.note("%s is not the course's version; your code is tested with the course's "+
-			"(a test file is not yours to change)", filepath.FromSlash(rel))
 	}
 	if len(replace) == 0 {
 		cleanup()
@@ -80,4 +60,35 @@ func (a *app) courseOverlay(c *course.Course, list []course.Exercise) (string, f
 		return "", nothing, err
 	}
 	return filepath.Join(tmp, "overlay.json"), cleanup, nil
+}
+
+// changedCourseFiles returns the manifest and the course's own files
+// (everything in the given lessons' exercises/ directories but the
+// stubs) that differ from it, sorted, and notes each one once. A nil
+// lessons means every lesson.
+func (a *app) changedCourseFiles(c *course.Course, lessons map[string]bool) (course.Manifest, []string) {
+	m, err := c.ReadManifest()
+	if err != nil {
+		a.note("%v; the tests run as they are in your tree", err)
+		return nil, nil
+	}
+	stubs := map[string]bool{}
+	for _, e := range c.Exercises() {
+		stubs[e.Stub] = true
+	}
+	var changed []string
+	for rel, id := range m {
+		if lessons != nil && !lessons[course.LessonOf(rel)] || stubs[rel] {
+			continue
+		}
+		if data, err := c.ReadFile(rel); err != nil || course.BlobID(data) != id {
+			changed = append(changed, rel)
+		}
+	}
+	sort.Strings(changed)
+	for _, rel := range changed {
+		a.note("%s is not the course's version; your code is tested with the course's "+
+			"(a test file is not yours to change)", filepath.FromSlash(rel))
+	}
+	return m, changed
 }

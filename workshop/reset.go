@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"path"
@@ -19,10 +18,9 @@ import (
 // learner committed their work. It asks first, keeps a copy of the
 // learner's version in the cache directory, and touches no other file.
 func (a *app) cmdReset(_ context.Context, c *course.Course, args []string) (int, error) {
-	fs := flag.NewFlagSet("reset", flag.ContinueOnError)
-	yes := fs.Bool("yes", false, "do not ask")
-	fs.BoolVar(yes, "y", false, "do not ask")
-	rest, err := parseArgs("reset", args, fs, 1)
+	flags := newYesFlags("reset")
+	yes := flags.yes
+	rest, err := parseArgs("reset", args, flags.set, 1)
 	if err != nil {
 		return 0, err
 	}

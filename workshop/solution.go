@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -14,10 +13,9 @@ import (
 // learner's file. Peeking too early spoils the exercise, so while the
 // exercise still fails it asks first (--yes skips the question).
 func (a *app) cmdSolution(ctx context.Context, c *course.Course, args []string) (int, error) {
-	fs := flag.NewFlagSet("solution", flag.ContinueOnError)
-	yes := fs.Bool("yes", false, "do not ask")
-	fs.BoolVar(yes, "y", false, "do not ask")
-	rest, err := parseArgs("solution", args, fs, 1)
+	flags := newYesFlags("solution")
+	yes := flags.yes
+	rest, err := parseArgs("solution", args, flags.set, 1)
 	if err != nil {
 		return 0, err
 	}

@@ -21,6 +21,7 @@ func (a *app) cmdStatus(ctx context.Context, c *course.Course, args []string) (i
 	if len(all) == 0 {
 		return 1, fmt.Errorf("no exercises found under %s (looked for NN_topic/exercises/exK_name.go)", c.Root)
 	}
+	a.changedCourseFiles(c, nil)
 	v, err := a.verdicts(ctx, c, all, false)
 	if err != nil {
 		return 1, err

@@ -138,6 +138,8 @@ var (
 	fileLineRE = regexp.MustCompile(`^(\s*)[\w.\-]+\.go:\d+: ?(.*)$`)
 	// stubFrameRE finds a learner's file in a panic's stack trace.
 	stubFrameRE = regexp.MustCompile(`(ex\d+_\w+\.go:\d+)`)
+	// recoveredRE matches what the testing package appends to a panic.
+	recoveredRE = regexp.MustCompile(`\s*\[recovered[^\]]*\]$`)
 	// compileErrRE matches a compiler or vet error: file.go:12:3: text.
 	compileErrRE = regexp.MustCompile(`^\S+\.go:\d+(:\d+)?: `)
 )
@@ -186,9 +188,12 @@ func messages(out string) []string {
 			if strings.HasPrefix(rest, "test timed out after ") {
 				return []string{fmt.Sprintf("it did not finish within %s: an endless loop, or a wait that nothing ends?", strings.TrimPrefix(rest, "test timed out after "))}
 			}
-			msg := "panic: " + strings.TrimSuffix(rest, " [recovered]")
-			if m := stubFrameRE.FindString(out); m != "" {
-				msg += " (at " + m + ")"
+			msg := "panic: " + recoveredRE.ReplaceAllString(rest, "")
+			for _, frame := range stubFrameRE.FindAllString(out, -1) {
+				if !strings.Contains(frame, "_test.go") {
+					msg += " (at " + frame + ")"
+					break
+				}
 			}
 			return []string{msg}
 		}

@@ -28,6 +28,7 @@ func (a *app) cmdVerify(ctx context.Context, c *course.Course, args []string) (i
 		how = "with -race"
 	}
 	fmt.Fprintf(a.stdout, "verify: running all %d exercises afresh (%s)\n\n", len(all), how)
+	a.changedCourseFiles(c, nil)
 	v, err := a.verdicts(ctx, c, all, true)
 	if err != nil {
 		return 1, err

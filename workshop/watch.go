@@ -169,6 +169,10 @@ type testResult struct {
 func (w *watcher) run(ctx context.Context) int {
 	a := w.a
 	list := w.c.Exercises()
+	// Look before the first evaluation, so that a save while it runs is
+	// a change like any other.
+	base := w.snapshot(true) // the content last tested
+	seen := w.snapshot(w.poll)
 	verdicts, err := w.eval(ctx, list)
 	if ctx.Err() != nil {
 		fmt.Fprintln(a.stdout, "Stopped watching.")
@@ -192,8 +196,6 @@ func (w *watcher) run(ctx context.Context) int {
 	fmt.Fprintln(a.stdout)
 	a.printNext("Now", focus, verdicts[focus.ID], false)
 
-	base := w.snapshot(true) // the content last tested
-	seen := w.snapshot(w.poll)
 	ticker := time.NewTicker(w.interval)
 	defer ticker.Stop()
 	settle := time.NewTimer(w.settle)
