@@ -130,8 +130,9 @@ func TestResetRestoresThePristineStubAfterTheLearnersCommit(t *testing.T) {
 	assert.Contains(t, out.String(), "Reset 01/ex1? [y/N] Nothing changed.")
 	assert.Equal(t, solved1, readFile(t, root, stub1), "no means no")
 
-	a, out, _ = testApp(t, root, "")
+	a, _, errOut := testApp(t, root, "")
 	assert.Equal(t, 1, a.run(t.Context(), []string{"reset", "01/ex1"}), "no answer is no")
+	assert.Contains(t, errOut.String(), "--yes skips the question")
 	assert.Equal(t, solved1, readFile(t, root, stub1))
 
 	a, out, _ = testApp(t, root, "y\n")

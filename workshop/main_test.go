@@ -104,7 +104,7 @@ func readFile(t *testing.T, root, rel string) string {
 }
 
 func TestHelpAndUnknownCommand(t *testing.T) {
-	a, out, errOut := testApp(t, t.TempDir(), "")
+	a, out, _ := testApp(t, t.TempDir(), "")
 	assert.Equal(t, 0, a.run(t.Context(), []string{"-h"}))
 	for _, name := range []string{"status", "watch [--poll] [--interval D]", "hint [exercise]", "list", "verify", "reset [--yes] <exercise>", "solution [--yes] <exercise>"} {
 		assert.Contains(t, out.String(), "  "+name, "the help lists every command")
@@ -113,7 +113,7 @@ func TestHelpAndUnknownCommand(t *testing.T) {
 		assert.LessOrEqual(t, len([]rune(line)), 80, "help fits 80 columns: %q", line)
 	}
 
-	a, out, errOut = testApp(t, t.TempDir(), "")
+	a, out, errOut := testApp(t, t.TempDir(), "")
 	assert.Equal(t, exitUsage, a.run(t.Context(), []string{"stauts"}))
 	assert.Contains(t, errOut.String(), `unknown command "stauts"`)
 	assert.Contains(t, errOut.String(), "usage: go run ./workshop [command]")
