@@ -3,7 +3,10 @@ package exercises
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -29,18 +32,19 @@ const stuckAfter = 5 * time.Second
 //   - if every goroutine in the bubble is blocked on something that can
 //     never happen, synctest panics; bubble turns that into a failure of
 //     this test with a hint;
-//   - a goroutine waiting for a sync.Mutex (or sync.Cond) does not count
-//     as blocked to synctest, so a lock held while op runs would hang the
-//     test forever instead; a real-time watchdog ends the test binary
-//     with the likely cause after stuckAfter.
+//   - a goroutine waiting for a sync.Mutex does not count as blocked to
+//     synctest, so a lock held while op runs would hang the test forever
+//     instead; after stuckAfter of real time, a watchdog fails the test
+//     with the likely cause and ends the test binary (nothing can unblock
+//     the bubble from outside it).
 func bubble(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
-	name := t.Name()
+	began := time.Now()
 	watchdog := time.AfterFunc(stuckAfter, func() {
-		panic(fmt.Sprintf("%s is still running after %v of real time, so the code under test is stuck. "+
-			"The likely cause: a sync.Mutex (or sync.Cond) held while op runs or while waiting for a slot. "+
-			"Every other caller then blocks on the lock, where neither a free slot nor the end of its "+
-			"context can reach it. Keep locks short and wait with a select instead.", name, stuckAfter))
+		failStuck(t.Name(), time.Since(began), "the code under test is stuck. The likely cause: a sync.Mutex "+
+			"held while op runs or while waiting for a slot. Every other caller then blocks on the lock, "+
+			"where neither a free slot nor the end of its context can reach it. Keep locks short, and wait "+
+			"for a slot with a select on a channel and ctx.Done().")
 	})
 	defer watchdog.Stop()
 	defer func() {
@@ -61,6 +65,24 @@ func bubble(t *testing.T, f func(t *testing.T)) {
 		}
 	}()
 	synctest.Test(t, f)
+}
+
+// failStuck reports test name as failed, with why and the goroutines of
+// the moment, and ends the test binary. It prints the result line the
+// testing package would print, framed for test2json when go test runs
+// with -json, so that the failure is the test's and not only the
+// package's.
+func failStuck(name string, after time.Duration, why string) {
+	frame := ""
+	if v := flag.Lookup("test.v"); v != nil && v.Value.String() == "test2json" {
+		frame = "\x16" // test2json's marker for result lines
+	}
+	stacks := make([]byte, 1<<16)
+	stacks = stacks[:runtime.Stack(stacks, true)]
+	fmt.Printf("%s--- FAIL: %s (%.2fs)\n    %s is still running after %v of real time: %s\n\n"+
+		"    The goroutines at this moment:\n\n%s\n%sFAIL\n",
+		frame, name, after.Seconds(), name, after.Round(time.Second), why, stacks, frame)
+	os.Exit(1)
 }
 
 // op is the signature of the operations the bulkheads run.

@@ -1,5 +1,5 @@
 // Mistake: holds a mutex for the whole call, so ops run one at a time and waiting callers block on the lock.
-// Caught: "sync.Mutex (or sync.Cond) held while op runs"
+// Caught: "a sync.Mutex held while op runs"
 package exercises
 
 import (
