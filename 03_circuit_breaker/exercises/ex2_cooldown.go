@@ -22,9 +22,9 @@ import (
 // that started while the breaker was closed and returns after it opened
 // tells how the dependency was before the trip, not how it is now: its
 // success must not close the breaker, and its failure must not restart the
-// Cooldown. Call still returns fn's error to its caller. While half-open
-// you may let every call through (exercise 3 limits the trials): the
-// first trial result decides, and the other trials are then stale.
+// Cooldown. Call still returns fn's error to its caller. While half-open,
+// let every call through (exercise 3 limits the trials): the first trial
+// result decides, and the other trials are then stale.
 //
 // It must be safe for concurrent use: guard every field with mu and do not
 // hold it while fn runs, as in exercise 1.

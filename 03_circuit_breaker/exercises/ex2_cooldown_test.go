@@ -222,6 +222,30 @@ func TestEx2StaleFailureDoesNotReopen(t *testing.T) {
 	})
 }
 
+func TestEx2StaleFailureAfterAFullCycle(t *testing.T) {
+	// The breaker trips, half-opens and closes again while one slow call,
+	// admitted in the first closed period, is still running. Its failure
+	// then arrives in a closed breaker again, but in another closed
+	// period: it must not count there.
+	guard(t)
+	requireEx2FnRunsUnlocked(t)
+	synctest.Test(t, func(t *testing.T) {
+		b := newCooldown()
+		slow := heldInBubble(t, b, errDown, "while closed")
+		defer slow.let()
+		tripCooldown(t, b)
+		time.Sleep(time.Second + time.Millisecond)
+		if err := b.Call(succeed); err != nil {
+			t.Fatalf("the trial call after the cooldown should run and succeed, got %v", err)
+		}
+		wantState(t, b, breaker.StateClosed, "a successful trial should close the breaker")
+		_ = slow.finish()
+		_ = b.Call(fail)
+		wantState(t, b, breaker.StateClosed,
+			"a failure from a call admitted before the trip, arriving after the breaker closed again, belongs to an older closed period: with it uncounted, one fresh failure (threshold 2) should leave the breaker closed. The state looking the same is not enough: number the periods")
+	})
+}
+
 func TestEx2FirstTrialResultDecides(t *testing.T) {
 	guard(t)
 	requireEx2FnRunsUnlocked(t)

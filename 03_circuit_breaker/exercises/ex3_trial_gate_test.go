@@ -66,8 +66,10 @@ func TestEx3OneFailureReopens(t *testing.T) {
 	if got := g.Report(errDown); got != breaker.StateOpen {
 		t.Fatalf("a failed trial should re-open the circuit at once, got %v", got)
 	}
-	if got := g.Report(nil); got != breaker.StateOpen {
-		t.Errorf("a late success must not overturn the failure: want open, got %v", got)
+	for i := range 3 {
+		if got := g.Report(nil); got != breaker.StateOpen {
+			t.Fatalf("late success %d after the failure must not overturn it (the verdict is final once one trial failed): want open, got %v", i+1, got)
+		}
 	}
 	if g.Admit() {
 		t.Errorf("after a failed trial no more trials should be admitted, although a slot is still free")
@@ -181,6 +183,38 @@ func TestEx3VerdictIsOneCriticalSection(t *testing.T) {
 	if first != failure || final != first {
 		t.Fatalf("the last success and a failure reported at once got the verdicts %v and %v, and a later report says %v: the verdict changed after it was given. Read and update the counts and the verdict in ONE critical section",
 			first, failure, final)
+	}
+}
+
+func TestEx3EachReportNamesItsOwnVerdict(t *testing.T) {
+	// Two successes close a gate with MaxProbes 2. The test pauses the
+	// first report just after it releases the lock and lets the second
+	// one close the gate meanwhile. The first success did not close the
+	// gate, so its report must say half-open, not what the gate became
+	// after the second: a verdict read after unlocking is someone else's.
+	guard(t)
+	g := &TrialGate{MaxProbes: 2}
+	for range 2 {
+		if !g.Admit() {
+			t.Fatalf("2 trials (MaxProbes 2) should be admitted")
+		}
+	}
+	paused, resume := pauseAfterUnlock(&g.mu)
+	defer resume()
+	first := make(chan breaker.State, 1)
+	go func() { first <- g.Report(nil) }()
+	select {
+	case <-paused:
+	case <-first:
+		t.Fatalf("Report returned without ever releasing mu: does it take the lock?")
+	case <-after(realTimeout):
+		t.Fatalf("Report neither released mu nor returned within %v", realTimeout)
+	}
+	second := g.Report(nil)
+	resume()
+	if got := <-first; got != breaker.StateHalfOpen || second != breaker.StateClosed {
+		t.Fatalf("the first of 2 successes (MaxProbes 2) should report half-open and the second closed, got %v and %v: is the verdict read after the lock is released?",
+			got, second)
 	}
 }
 

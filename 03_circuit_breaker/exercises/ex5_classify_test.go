@@ -51,12 +51,13 @@ func TestEx5CanceledCallsAreExcluded(t *testing.T) {
 		{fmt.Errorf("get price: %w", context.DeadlineExceeded), false},
 		{&HTTPError{StatusCode: 503}, false},
 		{&HTTPError{StatusCode: 404}, false},
+		{errors.New("upstream: context canceled"), false},
 		{errDown, false},
 		{nil, false},
 	}
 	for _, c := range cases {
 		if got := IsExcluded(c.err); got != c.want {
-			why := "only a caller who gave up (context.Canceled, possibly wrapped: use errors.Is) is set aside; a timeout is the dependency's failure"
+			why := "only a caller who gave up (context.Canceled, possibly wrapped: use errors.Is, not the error's text) is set aside; a timeout is the dependency's failure"
 			t.Errorf("IsExcluded(%v) should be %v, got %v: %s", c.err, c.want, got, why)
 		}
 	}
