@@ -2,7 +2,7 @@ package exercises
 
 import "net/http"
 
-// Exercise 4: may this request be sent twice?
+// Exercise 4: which requests are safe to send twice.
 //
 // MayRetry reports whether an HTTP request may be sent again after a
 // failure without risking a double effect (two payments, two orders).
