@@ -16,21 +16,12 @@ import (
 // shrinks.
 var ErrBudgetExhausted = errors.New("timeout: overall budget exhausted")
 
-// Budget splits one overall deadline across the attempts of a retry loop.
-//
-// Retries multiply timeouts: three attempts with a 2 s timeout each, plus
-// backoff between them, can keep a caller waiting well over 6 s (see
-// WorstCase). The fix is one overall deadline, set once by the caller with
-// context.WithTimeout, and a per-attempt timeout that never reaches past it.
-// A Budget applies that rule for every attempt: an attempt gets
-// min(per-attempt timeout, time left before the overall deadline), and no
-// attempt starts with less than a useful minimum left, because an attempt
-// cut off after a few milliseconds only adds load and fails anyway.
-//
-// The overall deadline is the one carried by the context each method gets,
-// so it propagates like any other deadline. A Budget holds no state and is
-// safe for concurrent use. Its zero value is not usable: its methods report
-// ErrInvalidTimeout. Use NewBudget.
+// Budget splits one overall deadline across the attempts of a retry loop:
+// each attempt gets min(per-attempt timeout, time left before the overall
+// deadline), and none starts with less than a minimum left. The overall
+// deadline is the one on the context each method gets. A Budget holds no
+// state and is safe for concurrent use. Its zero value is not usable: its
+// methods report ErrInvalidTimeout. Use NewBudget.
 type Budget struct {
 	perAttempt time.Duration
 	minAttempt time.Duration
@@ -113,43 +104,21 @@ func (b Budget) Do(ctx context.Context, op func(context.Context) error) error {
 }
 
 // Wrap returns op bound to the budget: each call of the returned function is
-// one attempt run by b.Do. It has the shape a retry loop takes, so the
-// budget composes with any retry helper that passes its context down.
-//
-// The retry loop must treat ErrBudgetExhausted as final. A loop that stops
-// once its context has ended (as lesson 01's retry.Do does) already stops
-// after an attempt the overall deadline cut short; but when Next refuses an
-// attempt because less than the minimum is left, the context is still
-// alive, and a loop that does not know ErrBudgetExhausted would wait out its
-// backoff and ask again, only to be refused again, until the deadline.
-// This package does not import any retry package, so mark the error final
-// in the retry package's own terms, for lesson 01 with retry.Permanent:
-//
-//	ctx, cancel := context.WithTimeout(ctx, 5*time.Second) // the overall deadline
-//	defer cancel()
-//	attempt := budget.Wrap(callService)
-//	err := retry.Do(ctx, policy, func(ctx context.Context) error {
-//		err := attempt(ctx)
-//		if errors.Is(err, timeout.ErrBudgetExhausted) {
-//			return retry.Permanent(err) // retrying cannot buy more time
-//		}
-//		return err
-//	})
+// one attempt run by b.Do. It has the shape a retry loop takes. The loop
+// must treat ErrBudgetExhausted as final (with lesson 01's retry.Do, by
+// returning retry.Permanent(err)): when Next refuses an attempt the
+// context is still alive, and a loop that retries would only be refused
+// again until the deadline.
 func (b Budget) Wrap(op func(context.Context) error) func(context.Context) error {
 	return func(ctx context.Context) error { return b.Do(ctx, op) }
 }
 
 // WorstCase returns the longest a retry loop can keep its caller waiting
 // when every attempt runs into its timeout: attempts × perAttempt plus every
-// wait between attempts. backoffs lists those waits in order (the wait
-// before attempt 2, before attempt 3, …); values beyond attempts-1 are
-// ignored. Negative durations count as zero. It returns 0 if attempts < 1,
-// and the largest time.Duration if the sum does not fit in one, rather than
-// a wrapped-around negative number.
-//
-// It is the arithmetic behind the trap "total time = attempts × timeout +
-// backoff": three attempts of 2 s with 100 ms and 200 ms of backoff can take
-// 6.3 s, whatever the single timeout says.
+// wait between attempts (backoffs, in order; values beyond attempts-1 are
+// ignored). Negative durations count as zero. It returns 0 if attempts < 1,
+// and the largest time.Duration if the sum does not fit in one. Three
+// attempts of 2s with 100ms and 200ms of backoff: 6.3s.
 func WorstCase(attempts int, perAttempt time.Duration, backoffs ...time.Duration) time.Duration {
 	if attempts < 1 {
 		return 0

@@ -24,9 +24,9 @@ import (
 //   - once WithTimeout has returned, op's context has ended, whatever the
 //     outcome, and nothing WithTimeout started is stuck forever.
 //
-// This is the wrapper you will find online, and it returns on time at a
-// price: an op that ignores its context keeps running after WithTimeout has
-// returned. Exercise 2 makes the opposite trade.
+// This is the pattern's core from the lesson's README. It returns on time
+// at a price: an op that ignores its context keeps running after
+// WithTimeout has returned. Exercise 2 makes the opposite trade.
 //
 // Hint: context.WithTimeout gives op its deadline; call its cancel func on
 // every path (defer). Run op in a goroutine that sends its result on a
