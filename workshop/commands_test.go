@@ -211,3 +211,14 @@ func TestSolutionAsksWhileTheExerciseFails(t *testing.T) {
 	assert.NotContains(t, out.String(), "[y/N]", "a passing exercise's solution is shown without asking")
 	assert.Contains(t, out.String(), "Your "+filepath.FromSlash(stub1)+" is the solution, line for line.")
 }
+
+// TestTitlesSurviveACommentlessStub: a learner who replaces the stub,
+// comment and all, still sees the exercise's title and hint.
+func TestTitlesSurviveACommentlessStub(t *testing.T) {
+	root := gitCourse(t)
+	write(t, root, stub1, "package exercises\n\nfunc Double(n int) int { return 2 * n }\n")
+	a, out, _ := testApp(t, root, "")
+	require.Equal(t, 0, a.run(t.Context(), []string{"hint", "01/ex1"}))
+	assert.Contains(t, out.String(), "01/ex1, double a number\n\n  multiply by two, not by three.\n")
+	assert.Contains(t, out.String(), "test it alone  go test -run Ex1 ./01_demo/exercises/")
+}

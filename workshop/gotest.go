@@ -238,6 +238,20 @@ func (a *app) runExercises(ctx context.Context, c *course.Course, tc *toolchain,
 			batches = append([][]course.Exercise{batch}, batches...)
 			continue
 		}
+		if errors.As(err, &none) {
+			// One lesson that does not load (a module missing from
+			// go.work, say) stops go test for all: try each lesson alone,
+			// and report the one that cannot run on its exercises.
+			if split := byLesson(batch); len(split) > 1 {
+				batches = append(batches, split...)
+				continue
+			}
+			for _, e := range batch {
+				out[e.ID] = Verdict{Status: statusError, Message: "go test could not run: " + firstLine(strings.TrimSpace(none.output)),
+					Compile: strings.Split(tailLines(strings.TrimSpace(none.output), maxCompileErrors), "\n")}
+			}
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -289,4 +303,20 @@ func (a *app) runExercises(ctx context.Context, c *course.Course, tc *toolchain,
 		}
 	}
 	return out, nil
+}
+
+// byLesson splits a list of exercises into one list per lesson, in order.
+func byLesson(list []course.Exercise) [][]course.Exercise {
+	var out [][]course.Exercise
+	index := map[string]int{}
+	for _, e := range list {
+		i, ok := index[e.Lesson]
+		if !ok {
+			i = len(out)
+			index[e.Lesson] = i
+			out = append(out, nil)
+		}
+		out[i] = append(out[i], e)
+	}
+	return out
 }

@@ -2,10 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 
 	"reliability/workshop/course"
 )
@@ -86,9 +88,25 @@ func (a *app) changedCourseFiles(c *course.Course, lessons map[string]bool) (cou
 		}
 	}
 	sort.Strings(changed)
-	for _, rel := range changed {
-		a.note("%s is not the course's version; your code is tested with the course's "+
-			"(a test file is not yours to change)", filepath.FromSlash(rel))
+	if len(changed) > 0 {
+		var names []string
+		for i, rel := range changed {
+			if i == 3 {
+				names = append(names, fmt.Sprintf("and %d more", len(changed)-i))
+				break
+			}
+			names = append(names, filepath.FromSlash(rel))
+		}
+		a.note("%s %s not as the course ships %s (%s); your code is tested with the course's "+
+			"version. Only the exK_name.go stubs are yours to change.",
+			strings.Join(names, ", "), plural(len(changed), "is", "are"), plural(len(changed), "it", "them"), course.ManifestFile)
 	}
 	return m, changed
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -53,7 +53,7 @@ func (a *app) verdicts(ctx context.Context, c *course.Course, list []course.Exer
 	for _, e := range todo {
 		v := got[e.ID]
 		out[e.ID] = v
-		if still[e.Lesson] {
+		if still[e.Lesson] && v.Status != statusError {
 			a.storeVerdict(keys[e.Lesson], e.Number, v)
 		}
 	}

@@ -49,7 +49,7 @@ func (a *app) printCourse(c *course.Course, v map[string]Verdict, next string) {
 		fmt.Fprintln(a.stdout, a.paint(ansiBold, fmt.Sprintf("%02d %s", l.Number, l.Name())))
 		for _, e := range l.Exercises {
 			line := fmt.Sprintf("  %s %s  %s", a.mark(v[e.ID]), e.ID, exerciseTitle(e))
-			if s := v[e.ID]; s.Status == statusBuild {
+			if s := v[e.ID]; s.Status == statusBuild || s.Status == statusError {
 				line += a.paint(ansiDim, " ("+s.short()+")")
 			}
 			if e.ID == next {
@@ -83,6 +83,8 @@ func (a *app) printNext(label string, e course.Exercise, v Verdict, suggestWatch
 		a.labelled("", "(the package does not compile, so no test of this lesson can run)")
 	case v.Status == statusBuild:
 		a.labelled("compile error", clip(strings.Join(v.Compile, "\n"), maxMessageLines))
+	case v.Status == statusError:
+		a.labelled("go test says", clip(strings.Join(v.Compile, "\n"), maxMessageLines))
 	case len(v.Failures) > 0:
 		how := v.Failures[0].Test
 		if v.Tests > 1 {

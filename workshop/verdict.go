@@ -14,6 +14,7 @@ const (
 	statusPass  = "pass"
 	statusFail  = "fail"
 	statusBuild = "build" // the exercise package does not compile
+	statusError = "error" // go test could not run at all; never cached
 )
 
 // Verdict is what one exercise's tests said, in plain words. It is what
@@ -47,6 +48,8 @@ func (v Verdict) short() string {
 		return "not run: another file does not compile"
 	case v.Status == statusBuild:
 		return "does not compile"
+	case v.Status == statusError:
+		return "go test could not run"
 	case v.Tests == 1:
 		return "its test fails"
 	case v.Tests > 0:

@@ -338,7 +338,7 @@ func (w *watcher) printFailure(r testResult) {
 	fmt.Fprintf(a.stdout, "%s %s, %s: %s (%s)\n", a.mark(v), e.ID, exerciseTitle(e), v.short(), r.took.Round(100*time.Millisecond))
 	const indent = "      "
 	switch {
-	case v.Status == statusBuild:
+	case v.Status == statusBuild || v.Status == statusError:
 		for _, line := range v.Compile {
 			fmt.Fprintln(a.stdout, "    "+a.paint(ansiRed, line))
 		}
