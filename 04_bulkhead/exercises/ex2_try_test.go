@@ -161,3 +161,55 @@ func TestEx2ZeroMeansOne(t *testing.T) {
 		})
 	}
 }
+
+// A crowd arrives at once, round after round, at a bulkhead with one free
+// slot. Exactly one caller may get it, and every other must be refused at
+// once. Checking len(ch) and then sending in a second step lets two callers
+// both see the last slot free: the second then waits on its send instead
+// of being refused. The window is a few instructions wide, so this test can
+// only make it likely, not certain (no test can force an interleaving
+// inside your function); it shows best with several processors:
+//
+//	go test -race -count=5 -run Ex2Crowd ./04_bulkhead/exercises/
+func TestEx2CrowdNeverWaits(t *testing.T) {
+	const crowd = 32
+	bubble(t, func(t *testing.T) {
+		for round := range 2000 {
+			b := NewTryBulkhead(2)
+			mustRun(t, start(t, t.Context(), b.TryExecute), "the call that takes the first slot")
+			gate := make(chan struct{})
+			calls := make([]*call, crowd)
+			for i := range calls {
+				calls[i] = start(t, t.Context(), func(ctx context.Context, op op) error {
+					<-gate
+					return b.TryExecute(ctx, op)
+				})
+			}
+			synctest.Wait()
+			close(gate) // all at once
+			waiting, refused := 0, 0
+			for _, c := range calls {
+				err, done := c.returned()
+				switch {
+				case !done && !c.inside():
+					waiting++
+				case done && errors.Is(err, bulkhead.ErrBulkheadFull):
+					refused++
+				}
+			}
+			if waiting > 0 {
+				t.Fatalf("round %d: %d of %d callers arriving at once were left waiting for a slot; TryExecute "+
+					"must never wait. Checking len(ch) and then sending in a separate step lets two callers "+
+					"both see the last slot free: use one select with a default case", round, waiting, crowd)
+			}
+			if refused != crowd-1 {
+				t.Fatalf("round %d: %d callers arrived at once for the one free slot; %d should be refused, got %d",
+					round, crowd, crowd-1, refused)
+			}
+			for _, c := range calls {
+				c.let()
+			}
+			synctest.Wait()
+		}
+	})
+}

@@ -75,6 +75,10 @@ func TestEx5Headroom(t *testing.T) {
 			"100 per second × 250ms is 25 slots; plus 50% headroom is 37.5, rounded up to 38"},
 		{Measurement{100, time.Second, 100 * time.Millisecond}, 100, 20,
 			"10 slots plus 100% headroom is 20"},
+		{Measurement{300, time.Second, 300 * time.Millisecond}, 10, 99,
+			"90 slots plus 10% headroom is exactly 99. A whole number must not be rounded up: is a " +
+				"floating-point error being rounded up? (1.1 has no exact binary form; 90 × 1.1 is " +
+				"99.00000000000001 in float64)"},
 	})
 }
 
@@ -111,6 +115,7 @@ func TestEx5RejectsNonsense(t *testing.T) {
 		what     string
 	}{
 		{Measurement{100, 0, time.Millisecond}, 0, "a Window of 0"},
+		{Measurement{0, 0, time.Millisecond}, 0, "a Window of 0 (with no calls either: 0/0 is no size)"},
 		{Measurement{100, -time.Second, time.Millisecond}, 0, "a negative Window"},
 		{Measurement{-1, time.Second, time.Millisecond}, 0, "a negative number of Calls"},
 		{Measurement{100, time.Second, -time.Millisecond}, 0, "a negative MeanLatency"},
