@@ -255,6 +255,11 @@ func (a *app) runExercises(ctx context.Context, c *course.Course, tc *toolchain,
 		if err != nil {
 			return nil, err
 		}
+		if tc.race.Load() && raceBroken(r) {
+			a.noRace(tc, "the C compiler that -race needs does not work here ("+firstLine(cgoError(r))+")")
+			batches = append([][]course.Exercise{batch}, batches...)
+			continue
+		}
 		perLesson := map[string]int{}
 		for _, e := range batch {
 			perLesson[e.Lesson]++
@@ -319,4 +324,21 @@ func byLesson(list []course.Exercise) [][]course.Exercise {
 		out[i] = append(out[i], e)
 	}
 	return out
+}
+
+// raceBroken reports whether a -race run failed because cgo does not
+// work (a C compiler that is configured but broken), which no learner's
+// code can cause: runtime/cgo or runtime/race did not build.
+func raceBroken(r *testRun) bool { return cgoError(r) != "" }
+
+func cgoError(r *testRun) string {
+	for path, p := range r.pkgs {
+		if (path == "runtime/cgo" || path == "runtime/race") && (p.failedBuild || p.build.Len() > 0) {
+			if msg := compileErrors(p.build.String()); len(msg) > 0 {
+				return msg[0]
+			}
+			return path + " does not build"
+		}
+	}
+	return ""
 }

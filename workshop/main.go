@@ -27,14 +27,16 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 
 	"reliability/workshop/course"
 )
 
 func main() {
-	// Ctrl-C cancels ctx: a running go test is stopped and watch returns
-	// cleanly instead of dying mid-line.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// Ctrl-C (or a closed terminal) cancels ctx: a running go test is
+	// stopped with its test binary, and watch returns cleanly instead of
+	// dying mid-line.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	a := newApp()
 	code := a.run(ctx, os.Args[1:])
 	stop()

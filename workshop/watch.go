@@ -20,13 +20,13 @@ import (
 // Watch timing. Polling is what works everywhere: editors that save
 // through a swap file and rename it over the original, network and
 // container file systems that deliver no change events, every OS. A stat
-// of a few dozen files every 200 ms costs nothing measurable.
+// of a few dozen files every 100 ms costs nothing measurable.
 const (
-	statInterval  = 200 * time.Millisecond // default: compare sizes and times
+	statInterval  = 100 * time.Millisecond // default: compare sizes and times
 	pollInterval  = 500 * time.Millisecond // --poll: compare contents
 	minInterval   = 50 * time.Millisecond
 	maxInterval   = time.Minute
-	settleTimeout = 100 * time.Millisecond // a save must stay still this long
+	settleTimeout = 50 * time.Millisecond // a save must stay still this long
 )
 
 func (a *app) cmdWatch(ctx context.Context, c *course.Course, args []string) (int, error) {
