@@ -99,6 +99,8 @@ func TestEx2DecorrelatedEnds(t *testing.T) {
 	}{
 		{0, 10 * ms, 30 * ms, "the range starts at base",
 			"before the first retry prev counts as base, so the first draw ranges up to 3·base (is the first draw always base?)"},
+		{5 * ms, 10 * ms, 30 * ms, "the range starts at base",
+			"a prev smaller than base counts as base, not only prev = 0: the range ends at 3·base"},
 		{100 * ms, 10 * ms, 300 * ms, shrink, "each delay can reach 3·prev"},
 		{500 * ms, 10 * ms, time.Second, shrink, "3·500ms is over the cap: the range ends at maxDelay"},
 	}
