@@ -214,7 +214,9 @@ func sideBySide(n *narrate.Narrator, s scenario, setups []setup) {
 	if !same {
 		// Both runs see the same traffic on the same schedule; the
 		// package's tests prove the two agree in virtual time.
-		n.Printf("  (the two split runs differ by real-time jitter: %s)", diffOutcomes(split, lib))
+		for _, line := range jitterNote(split, lib) {
+			n.Printf("%s", line)
+		}
 	}
 }
 
@@ -231,15 +233,19 @@ func (r runResult) mostInside(dep dependency) int {
 	return max(r.services.bHealthy.Stats().MaxInFlight, r.services.bSlow.Stats().MaxInFlight)
 }
 
-// diffOutcomes names the first requests whose outcome differs.
-func diffOutcomes(a, b runResult) string {
+// jitterNote explains why two runs of the same traffic ended differently,
+// naming up to three requests, in lines that fit 80 columns.
+func jitterNote(a, b runResult) []string {
 	var diffs []string
 	for i := range a.requests {
 		if a.requests[i].outcome != b.requests[i].outcome && len(diffs) < 3 {
 			diffs = append(diffs, fmt.Sprintf("%v at %v", a.requests[i].dep, a.requests[i].at))
 		}
 	}
-	return strings.Join(diffs, ", ")
+	return []string{
+		"  The two split runs ended differently for a few requests, because a",
+		"  busy machine ran some timers late: " + strings.Join(diffs, ", ") + ".",
+	}
 }
 
 func yesNo(b bool) string {

@@ -142,6 +142,24 @@ func columns(line string) int {
 	return col
 }
 
+func TestJitterNoteFits80Columns(t *testing.T) {
+	a, b := runResult{requests: make([]request, 2*requests)}, runResult{requests: make([]request, 2*requests)}
+	for i := range a.requests {
+		a.requests[i] = request{dep: dependency(i % 2), at: time.Duration(i) * beat / 2}
+		b.requests[i] = a.requests[i]
+	}
+	// The latest requests have the longest names; a fourth difference is
+	// left out.
+	for _, i := range []int{len(a.requests) - 7, len(a.requests) - 5, len(a.requests) - 3, len(a.requests) - 1} {
+		b.requests[i].outcome = refused
+	}
+	note := jitterNote(a, b)
+	assert.Contains(t, note[1], "late: B at 1.165s, B at 1.175s, B at 1.185s.", "the first three differences, in order")
+	for _, line := range note {
+		assert.LessOrEqual(t, columns(line), 80, "too wide: %s", line)
+	}
+}
+
 func TestStepPausesBeforeEveryPhase(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var out, errOut strings.Builder
