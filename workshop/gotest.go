@@ -282,10 +282,12 @@ func (a *app) runExercises(ctx context.Context, c *course.Course, tc *toolchain,
 				if msg := messages(p.pkgOut.String()); len(msg) > 0 {
 					v.Message += ": " + msg[0]
 				}
+				if at := learnerFrame(p.pkgOut.String()); at != "" {
+					v.Message += " (" + at + ")"
+				}
 				v.Failures = []Failure{{Test: "TestMain", Messages: []string{v.Message}}}
 				out[e.ID] = v
 			default: // the binary stopped before these tests started
-
 				notRun = append(notRun, e)
 			}
 		}

@@ -53,6 +53,7 @@ type app struct {
 	cacheDir       string // verdicts and backups; "" means no cache
 	race           string // "auto", "on" or "off" (WORKSHOP_RACE)
 	goCmd          string // the go command
+	quietRuns      bool   // do not announce slow test runs (watch does its own)
 
 	mu       sync.Mutex      // guards tool and noted: watch tests in the background
 	tool     *toolchain      // probed once, on first need
@@ -95,19 +96,15 @@ type command struct {
 	run              func(a *app, ctx context.Context, c *course.Course, args []string) (int, error)
 }
 
-var commands []command
-
-func init() {
-	// Assigned in init because the commands' help refers to usage.
-	commands = []command{
-		{"status", "", "every exercise ✓/✗, a progress bar and what to do next (default)", (*app).cmdStatus},
-		{"watch", "[--poll] [--interval D]", "test the exercise you work on at every save; Ctrl-C stops", (*app).cmdWatch},
-		{"hint", "[exercise]", "the hint for an exercise (default: your next one)", (*app).cmdHint},
-		{"list", "", "the course map: lessons, exercises and their files", (*app).cmdList},
-		{"verify", "", "run every exercise afresh; exit status 1 if any fails", (*app).cmdVerify},
-		{"reset", "[--yes] <exercise>", "put one stub back as the course ships it (asks first)", (*app).cmdReset},
-		{"solution", "[--yes] <exercise>", "the solution, as a diff against your file (asks first while your exercise fails)", (*app).cmdSolution},
-	}
+// commands are the runner's commands, in the order the help lists them.
+var commands = []command{
+	{"status", "", "every exercise ✓/✗, a progress bar and what to do next (default)", (*app).cmdStatus},
+	{"watch", "[--poll] [--interval D]", "test the exercise you work on at every save; Ctrl-C stops", (*app).cmdWatch},
+	{"hint", "[exercise]", "the hint for an exercise (default: your next one)", (*app).cmdHint},
+	{"list", "", "the course map: lessons, exercises and their files", (*app).cmdList},
+	{"verify", "", "run every exercise afresh; exit status 1 if any fails", (*app).cmdVerify},
+	{"reset", "[--yes] <exercise>", "put one stub back as the course ships it (asks first)", (*app).cmdReset},
+	{"solution", "[--yes] <exercise>", "the solution, as a diff against your file (asks first while your exercise fails)", (*app).cmdSolution},
 }
 
 // run executes one command line and returns the exit status.

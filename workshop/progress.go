@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"time"
 
 	"reliability/workshop/course"
 )
@@ -36,6 +37,14 @@ func (a *app) verdicts(ctx context.Context, c *course.Course, list []course.Exer
 	}
 	if len(todo) == 0 {
 		return out, nil
+	}
+	if !a.quietRuns {
+		// Say what is going on when it takes a while: the first run
+		// builds the race runtime and every dependency.
+		slow := time.AfterFunc(time.Second, func() {
+			a.note("testing %d %s; the first run also builds what they import", len(todo), plural(len(todo), "exercise", "exercises"))
+		})
+		defer slow.Stop()
 	}
 	got, err := a.runExercises(ctx, c, tc, todo)
 	if err != nil {

@@ -192,11 +192,8 @@ func messages(out string) []string {
 				return []string{fmt.Sprintf("it did not finish within %s: an endless loop, or a wait that nothing ends?", strings.TrimPrefix(rest, "test timed out after "))}
 			}
 			msg := "panic: " + recoveredRE.ReplaceAllString(rest, "")
-			for _, frame := range stubFrameRE.FindAllString(out, -1) {
-				if !strings.Contains(frame, "_test.go") {
-					msg += " (at " + frame + ")"
-					break
-				}
+			if at := learnerFrame(out); at != "" {
+				msg += " (" + at + ")"
 			}
 			return []string{msg}
 		}
@@ -271,4 +268,15 @@ func compileErrors(out string) []string {
 		}
 	}
 	return errs
+}
+
+// learnerFrame finds the first line of a learner's file in a stack trace
+// (a panic's, or goleak's list of leaked goroutines): "at ex2_x.go:14".
+func learnerFrame(out string) string {
+	for _, frame := range stubFrameRE.FindAllString(out, -1) {
+		if !strings.Contains(frame, "_test.go") {
+			return "at " + frame
+		}
+	}
+	return ""
 }

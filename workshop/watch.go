@@ -187,6 +187,7 @@ func (w *watcher) run(ctx context.Context) int {
 		a.printAllDone(len(list))
 		return 0
 	}
+	a.quietRuns = true // from now on every run is announced by the loop
 	how := "sizes and times"
 	if w.poll {
 		how = "contents"
