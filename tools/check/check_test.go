@@ -59,6 +59,8 @@ func TestWideLines(t *testing.T) {
 	wide := wideLines(out, 80)
 	require.Len(t, wide, 1, "box-drawing characters count one column each; the 81-column line is too wide")
 	assert.True(t, strings.HasPrefix(wide[0], " 81 | x"))
+	assert.Len(t, wideLines("    \t"+strings.Repeat("y", 73), 80), 1, "a tab after 4 spaces reaches column 8: 8+73 = 81")
+	assert.Empty(t, wideLines("    \t"+strings.Repeat("y", 72), 80))
 }
 
 func TestCompileErrors(t *testing.T) {

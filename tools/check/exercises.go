@@ -225,6 +225,15 @@ func checkWrong(tmp string, l course.Lesson, solutions map[string]string, e cour
 	switch {
 	case tr.pkgs[pkgPath] == "" && len(failed) == 0, strings.Contains(tr.raw+tr.outputOf(pkgPath), "[build failed]"):
 		return "does not compile (a wrong answer must compile, or it checks nothing):\n" + tail(output.String(), 10)
+	case len(failed) == 0 && tr.pkgs[pkgPath] == "fail":
+		// The test binary died outside any test's own goroutine (a panic
+		// in a goroutine the answer started, a watchdog's exit): go test
+		// reports no test as failed, but the answer was caught all the
+		// same, provided the output names the mistake.
+		failed = append(failed, "the test binary")
+		if !strings.Contains(output.String(), w.Caught) {
+			return fmt.Sprintf("the test binary failed, but the output does not contain %q:\n%s", w.Caught, tail(output.String(), 12))
+		}
 	case len(failed) == 0:
 		return fmt.Sprintf("NOT CAUGHT: every %s test passes with it", e.ID)
 	case !strings.Contains(output.String(), w.Caught):

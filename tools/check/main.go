@@ -465,16 +465,30 @@ func runDemos(ws *workspace) result {
 	return r
 }
 
-// wideLines returns the lines of out wider than width, counted in runes
-// (the demos' box-drawing characters are one column each).
+// wideLines returns the lines of out wider than width columns: runes
+// count one column each (the demos' box-drawing characters too) and a tab
+// moves to the next multiple of 8, as a terminal shows it (flag's -h
+// output indents with tabs).
 func wideLines(out string, width int) []string {
 	var wide []string
 	for _, line := range strings.Split(out, "\n") {
-		if n := len([]rune(strings.TrimRight(line, "\r"))); n > width {
+		if n := columns(strings.TrimRight(line, "\r")); n > width {
 			wide = append(wide, fmt.Sprintf("%3d | %s", n, line))
 		}
 	}
 	return wide
+}
+
+func columns(line string) int {
+	n := 0
+	for _, r := range line {
+		if r == '\t' {
+			n += 8 - n%8
+			continue
+		}
+		n++
+	}
+	return n
 }
 
 func indent(s string) string {
