@@ -1,0 +1,32 @@
+// Mistake: the token is reserved to learn the delay, and the reservation is never cancelled, so a refused request costs a token.
+// Caught: "A refusal must cost nothing"
+package exercises
+
+import (
+	"math"
+	"net/http"
+	"strconv"
+	"time"
+
+	"reliability/05_rate_limit/ratelimit"
+)
+
+// Limit wraps next so that every request takes one token from lim at the
+// time now() returns. A request that finds none gets 429 Too Many
+// Requests with a Retry-After header, the whole seconds until lim holds a
+// token again, rounded up; it never reaches next.
+func Limit(lim *ratelimit.Limiter, now func() time.Time, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t := now()
+		res := lim.ReserveN(t, 1)
+		if res.DelayFrom(t) == 0 {
+			next.ServeHTTP(w, r)
+			return
+		}
+		wait := res.DelayFrom(t).Seconds()
+		secs := max(1, int64(math.Ceil(wait)))
+		// Headers must be set before http.Error writes the status line.
+		w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
+		http.Error(w, "429 too many requests", http.StatusTooManyRequests)
+	})
+}
