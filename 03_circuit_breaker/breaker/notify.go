@@ -1,69 +1,39 @@
 package breaker
 
-// Why OnStateChange runs outside the lock.
+// How OnStateChange is called outside the lock. This file is not part of
+// the pattern; it is the price of one promise (see Settings.OnStateChange
+// and the lesson's README): callbacks run without b.mu held, one at a
+// time, in the order the changes happened.
 //
-// gobreaker calls OnStateChange while it holds its mutex. That makes the
-// order of callbacks trivially right, but a callback that calls State or
-// Counts deadlocks, and a slow callback (a log write to a full pipe, a
-// metrics push) stalls every caller of the breaker, because none of them
-// can take the mutex until the callback returns.
+// The breaker queues each change under b.mu. The goroutine that finds the
+// queue non-empty and nobody delivering becomes the deliverer: it unlocks
+// and calls OnStateChange for every queued change, oldest first, until the
+// queue is empty, taking b.mu only to pop the next one. Any other goroutine
+// just queues and goes on. A change caused from inside a callback (a State
+// that turns the breaker half-open) is queued behind the running callback,
+// never delivered inside it.
 //
-// Breaker instead queues each transition under the lock and calls
-// OnStateChange after unlocking. Two rules keep the callbacks in the order
-// the transitions happened, even when goroutines race:
-//
-//   - Only one goroutine delivers at a time (the one that finds the queue
-//     non-empty and nobody delivering). Others just add to the queue and
-//     leave; the deliverer keeps going, oldest transition first, until the
-//     queue is empty.
-//   - A transition caused by the callback itself (State inside the
-//     callback can turn an open breaker half-open) is queued behind the
-//     current one and delivered when the callback returns, not nested
-//     inside it.
-//
-// Who waits for a slow callback: the deliverer, and only it. It runs every
-// queued callback, including those for transitions other goroutines queued
-// while it was busy, before it goes on. In Execute that happens at two
-// points: before the call is admitted, if transitions are waiting
-// (typically open -> half-open, found just now by looking at the clock),
-// so the deliverer holds no trial slot meanwhile; and after fn's result
-// is recorded, if that result tripped or closed the breaker. Every other
-// caller goes on without waiting, but the transitions it causes are
-// reported only when the deliverer reaches them.
-//
-// The price, compared with gobreaker:
-//
-//   - A callback cannot assume the breaker is still in the state it is
-//     told about: another goroutine may have moved it on already.
-//   - When goroutines race, a transition may be reported by another
-//     goroutine, after the call that caused it has returned.
-//   - Even from a single goroutine, two cases report late. If a callback
-//     panics, the panic reaches the caller of Execute or State, and the
-//     transitions still queued are delivered by the next Execute or State
-//     (Counts and Name never deliver). And an Execute or State called
-//     inside a callback returns before the transitions it caused are
-//     reported, since they queue behind the running callback.
-//
-// Apart from those two cases, a program that calls the breaker from one
-// goroutine has seen every callback run by the time Execute or State
-// returns, as with gobreaker.
+// Execute delivers at two points: in lockCurrent, before the call is
+// admitted, so that the deliverer holds no half-open trial slot while a
+// callback runs and a callback that panics leaves nothing counted; and in
+// afterCall, once the result is recorded.
 
 // transition is one change of state waiting for OnStateChange.
 type transition struct{ from, to State }
 
-// notifier is the queue of undelivered transitions. It is embedded in
-// Breaker and guarded by Breaker.mu.
+// notifier is the queue of undelivered changes. It is embedded in Breaker
+// and guarded by Breaker.mu.
 type notifier struct {
 	pending    []transition
 	delivering bool
 }
 
-// queue adds a transition. Called with b.mu held.
+// queue adds a change. Called with b.mu held.
 func (n *notifier) queue(from, to State) {
 	n.pending = append(n.pending, transition{from, to})
 }
 
-// claimDelivery reports whether the caller must run deliver after
+// claimDelivery reports whether the caller must call deliver after
 // unlocking, and if so marks delivery as taken. Called with b.mu held.
 func (n *notifier) claimDelivery() bool {
 	if n.delivering || len(n.pending) == 0 {
@@ -73,15 +43,42 @@ func (n *notifier) claimDelivery() bool {
 	return true
 }
 
-// deliver calls OnStateChange for every queued transition, oldest first,
+// lockCurrent locks b.mu, brings the breaker up to date with the clock and
+// returns its state and generation, with b.mu held. If looking at the
+// clock changed the state (the Timeout had passed, say), the change is
+// reported first, without the lock, and the breaker is looked at again.
+func (b *Breaker) lockCurrent() (State, uint64) {
+	b.mu.Lock()
+	for {
+		state, generation := b.currentState(&clock{})
+		if !b.claimDelivery() {
+			return state, generation
+		}
+		b.mu.Unlock()
+		b.deliver()
+		b.mu.Lock()
+	}
+}
+
+// unlockAndNotify unlocks b.mu and then reports the queued changes, unless
+// another goroutine is already reporting them.
+func (b *Breaker) unlockAndNotify() {
+	deliver := b.claimDelivery()
+	b.mu.Unlock()
+	if deliver {
+		b.deliver()
+	}
+}
+
+// deliver calls OnStateChange for every queued change, oldest first,
 // without holding b.mu while a callback runs. Only the goroutine that won
 // claimDelivery calls it.
 func (b *Breaker) deliver() {
 	done := false
 	defer func() {
 		if !done {
-			// A callback panicked. Give up the delivery role so the next
-			// call that finds transitions queued delivers the rest.
+			// A callback panicked. Give up the delivery role so that the
+			// next look at the breaker delivers the rest.
 			b.mu.Lock()
 			b.delivering = false
 			b.mu.Unlock()
@@ -102,6 +99,6 @@ func (b *Breaker) deliver() {
 		b.pending = b.pending[:n]
 		b.mu.Unlock()
 
-		b.onStateChange(b.name, t.from, t.to)
+		b.settings.OnStateChange(b.settings.Name, t.from, t.to)
 	}
 }
