@@ -60,6 +60,12 @@ func TestEx4TimeoutRefusesHopelessAttempts(t *testing.T) {
 		if d, err := s.Timeout(ctx, 1); err != nil || d != 130*time.Millisecond {
 			t.Errorf("one attempt left with 130ms to go should get all 130ms, got %v, %v", d, err)
 		}
+		exact, cancelExact := within(t, 160*time.Millisecond)
+		defer cancelExact()
+		if d, err := s.Timeout(exact, 3); err != nil || d != 20*time.Millisecond {
+			t.Errorf("160ms minus 2 waits of 50ms leaves exactly the 20ms minimum per attempt: the attempt "+
+				"should start with 20ms, got %v, %v", d, err)
+		}
 		s.MinAttempt = 0
 		late, cancelLate := within(t, 100*time.Millisecond)
 		defer cancelLate()
