@@ -94,17 +94,23 @@ func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(fo
 type command struct {
 	name, args, help string
 	run              func(a *app, ctx context.Context, c *course.Course, args []string) (int, error)
+	flags            string // the flags, for the command's own -h
 }
 
 // commands are the runner's commands, in the order the help lists them.
 var commands = []command{
-	{"status", "", "every exercise ✓/✗, a progress bar and what to do next (default)", (*app).cmdStatus},
-	{"watch", "[--poll] [--interval D]", "test the exercise you work on at every save; Ctrl-C stops", (*app).cmdWatch},
-	{"hint", "[exercise]", "the hint for an exercise (default: your next one)", (*app).cmdHint},
-	{"list", "", "the course map: lessons, exercises and their files", (*app).cmdList},
-	{"verify", "", "run every exercise afresh; exit status 1 if any fails", (*app).cmdVerify},
-	{"reset", "[--yes] <exercise>", "put one stub back as the course ships it (asks first)", (*app).cmdReset},
-	{"solution", "[--yes] <exercise>", "the solution, as a diff against your file (asks first while your exercise fails)", (*app).cmdSolution},
+	{"status", "", "every exercise ✓/✗, a progress bar and what to do next (default)", (*app).cmdStatus, ""},
+	{"watch", "[--poll] [--interval D]", "test the exercise you work on at every save; Ctrl-C stops", (*app).cmdWatch,
+		"  --poll        compare file contents, not sizes and times (network or\n" +
+			"                container file systems whose times cannot be trusted)\n" +
+			"  --interval D  how often to look: 100ms, or 500ms with --poll\n"},
+	{"hint", "[exercise]", "the hint for an exercise (default: your next one)", (*app).cmdHint, ""},
+	{"list", "", "the course map: lessons, exercises and their files", (*app).cmdList, ""},
+	{"verify", "", "run every exercise afresh; exit status 1 if any fails", (*app).cmdVerify, ""},
+	{"reset", "[--yes] <exercise>", "put one stub back as the course ships it (asks first)", (*app).cmdReset,
+		"  --yes, -y     do not ask first\n"},
+	{"solution", "[--yes] <exercise>", "the solution, as a diff against your file (asks first while your exercise fails)", (*app).cmdSolution,
+		"  --yes, -y     do not ask first\n"},
 }
 
 // run executes one command line and returns the exit status.
@@ -144,7 +150,11 @@ func (a *app) run(ctx context.Context, args []string) int {
 	var ue usageError
 	switch {
 	case errors.Is(err, errHelp):
-		fmt.Fprintf(a.stdout, "usage: go run ./workshop %s\n\n%s\n", strings.TrimSpace(name+" "+cmd.args), wrapText(cmd.help, 72, ""))
+		help := strings.ToUpper(cmd.help[:1]) + cmd.help[1:] + "."
+		fmt.Fprintf(a.stdout, "usage: go run ./workshop %s\n\n%s\n", strings.TrimSpace(name+" "+cmd.args), wrapText(help, 72, ""))
+		if cmd.flags != "" {
+			fmt.Fprintf(a.stdout, "\n%s", cmd.flags)
+		}
 		return 0
 	case errors.As(err, &ue):
 		fmt.Fprintf(a.stderr, "workshop %s: %v\nusage: go run ./workshop %s\n", name, ue.msg, strings.TrimSpace(name+" "+cmd.args))

@@ -228,7 +228,10 @@ func TestWatchEndToEnd(t *testing.T) {
 	// Output arrives a line at a time: wait for the last line of a block.
 	waitFor(t, out, "Now: 01/ex1, double a number\n", limit)
 	waitFor(t, out, "Double(2) = 0, want 4: twice two is four\n  hint ", limit)
-	copyFile(t, root, solutionOf(stub1), stub1)
+	// Saved in one step (write and rename), so that no look can catch a
+	// half-written file and start a run that the next look cancels.
+	copyFile(t, root, solutionOf(stub1), stub1+".new")
+	require.NoError(t, os.Rename(filepath.Join(root, filepath.FromSlash(stub1+".new")), filepath.Join(root, filepath.FromSlash(stub1))))
 	waitFor(t, out, "Now: 01/ex2, halve a number\n", limit)
 	waitFor(t, out, "Half(9) = 0, want 4: rounded toward zero\n  hint ", limit)
 	assert.Contains(t, out.String(), "✓ 01/ex1, double a number: passes")
