@@ -367,15 +367,6 @@ func site(pcs []uintptr) string {
 
 func baseName(path string) string { return path[strings.LastIndexAny(path, `/\`)+1:] }
 
-// heldByMe reports whether the calling goroutine holds l.
-func heldByMe(l *lock) bool {
-	id := goid()
-	watch.mu.Lock()
-	defer watch.mu.Unlock()
-	s := watch.locks[l]
-	return s != nil && s.holder == id
-}
-
 // holdLock locks l for the test and returns a channel that is closed as
 // soon as another goroutine asks for l, and the function that unlocks it.
 func holdLock(l *lock) (asked <-chan struct{}, release func()) {

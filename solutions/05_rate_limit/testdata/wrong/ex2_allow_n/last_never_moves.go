@@ -32,7 +32,6 @@ func (b *Bucket) AllowN(now time.Time, n int) bool {
 	// time means going forward again earns nothing twice.
 	b.tokens = Refill(b.tokens, b.last, now, b.Rate, b.Burst)
 
-
 	if n < 1 {
 		return true
 	}

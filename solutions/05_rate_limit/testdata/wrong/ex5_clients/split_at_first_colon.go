@@ -3,8 +3,8 @@
 package exercises
 
 import (
-	"strings"
 	"net/http"
+	"strings"
 	"time"
 
 	"reliability/05_rate_limit/ratelimit"
