@@ -248,3 +248,32 @@ func TestFullBulkheadIsNotRetried(t *testing.T) {
 	})
 	assert.ErrorIs(t, Chain(newFake(step{}).Call, Bulkhead(nil))(t.Context()), ErrNoBulkhead)
 }
+
+// ContextTimeout is the cooperative timeout: the same deadline on the
+// context, no goroutine, and so no way to return before next does.
+func TestContextTimeout(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		svc := newFake(step{wait: time.Hour}, step{})
+		start := time.Now()
+		err := Chain(svc.Call, Retry(quick), ContextTimeout(200*time.Millisecond))(t.Context())
+		require.NoError(t, err, "the first attempt is cut at its deadline and retried")
+		assert.Equal(t, 210*time.Millisecond, time.Since(start))
+
+		deaf := newFake(step{wait: time.Second, deaf: true})
+		start = time.Now()
+		err = Chain(deaf.Call, ContextTimeout(100*time.Millisecond))(t.Context())
+		assert.NoError(t, err, "a call that ignores its context returns what it returns")
+		assert.Equal(t, time.Second, time.Since(start), "and the caller waits for it: use Timeout for such calls")
+
+		var seen error
+		err = Chain(func(ctx context.Context) error {
+			<-ctx.Done()
+			seen = ctx.Err()
+			return fmt.Errorf("query: %w", ctx.Err())
+		}, ContextTimeout(50*time.Millisecond))(t.Context())
+		assert.ErrorIs(t, seen, context.DeadlineExceeded, "the callee sees a real deadline")
+		assert.ErrorIs(t, err, timeout.ErrTimeout, "the error says it timed out, so a retry layer retries it")
+		assert.True(t, IsTransient(err))
+		assert.ErrorIs(t, Chain(deaf.Call, ContextTimeout(0))(t.Context()), timeout.ErrInvalidTimeout)
+	})
+}
