@@ -24,6 +24,9 @@ func (a *app) cmdHint(ctx context.Context, c *course.Course, args []string) (int
 		}
 	} else {
 		all := c.Exercises()
+		if len(all) == 0 {
+			return 1, fmt.Errorf("no exercises found under %s", c.Root)
+		}
 		v, err := a.verdicts(ctx, c, all, false)
 		if err != nil {
 			return 1, err
