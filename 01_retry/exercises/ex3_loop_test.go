@@ -13,12 +13,25 @@ import (
 
 var errFlaky = errors.New("flaky failure")
 
+// maxCalls bounds how often a test's op may run. A loop that never stops
+// would otherwise spin on in virtual time until go test's 10-minute
+// timeout; this way it fails at once, saying why.
+const maxCalls = 1000
+
+func checkRunaway(t *testing.T, calls int) {
+	t.Helper()
+	if calls > maxCalls {
+		t.Fatalf("op was called %d times and Retry is still going: does the loop stop after attempts calls, also when attempts < 1?", calls)
+	}
+}
+
 // failTimes returns an op that fails its first n calls with err and then
 // succeeds, and a pointer to its call count.
-func failTimes(n int, err error) (func(context.Context) error, *int) {
+func failTimes(t *testing.T, n int, err error) (func(context.Context) error, *int) {
 	calls := 0
 	return func(context.Context) error {
 		calls++
+		checkRunaway(t, calls)
 		if calls <= n {
 			return err
 		}
@@ -28,7 +41,7 @@ func failTimes(n int, err error) (func(context.Context) error, *int) {
 
 func TestEx3RetrySucceedsAfterFailures(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		op, calls := failTimes(2, errFlaky)
+		op, calls := failTimes(t, 2, errFlaky)
 		start := time.Now()
 		err := Retry(t.Context(), 5, time.Second, op)
 		if err != nil {
@@ -45,11 +58,11 @@ func TestEx3RetrySucceedsAfterFailures(t *testing.T) {
 
 func TestEx3RetrySucceedsOnTheLastAttempt(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		op, calls := failTimes(2, errFlaky)
+		op, calls := failTimes(t, 2, errFlaky)
 		if err := Retry(t.Context(), 3, time.Second, op); err != nil || *calls != 3 {
 			t.Errorf("op fails twice and then succeeds; Retry with 3 attempts returned %v after %d calls, want nil after 3: the third attempt is allowed and its success counts (off by one?)", err, *calls)
 		}
-		op, calls = failTimes(0, nil)
+		op, calls = failTimes(t, 0, nil)
 		if err := Retry(t.Context(), 1, time.Second, op); err != nil || *calls != 1 {
 			t.Errorf("op succeeds at once; Retry with 1 attempt returned %v after %d calls, want nil after 1", err, *calls)
 		}
@@ -62,6 +75,7 @@ func TestEx3RetryGivesUp(t *testing.T) {
 		calls := 0
 		op := func(context.Context) error {
 			calls++
+			checkRunaway(t, calls)
 			return errs[min(calls, len(errs))-1]
 		}
 		start := time.Now()
@@ -84,7 +98,7 @@ func TestEx3RetryGivesUp(t *testing.T) {
 func TestEx3RetryAtLeastOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		for _, attempts := range []int{0, -1} {
-			op, calls := failTimes(100, errFlaky)
+			op, calls := failTimes(t, 100, errFlaky)
 			start := time.Now()
 			err := Retry(t.Context(), attempts, time.Second, op)
 			if *calls != 1 {
@@ -103,7 +117,7 @@ func TestEx3RetryAtLeastOnce(t *testing.T) {
 func TestEx3RetryStopsOnPermanent(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		errBadRequest := errors.New("bad request")
-		op, calls := failTimes(100, retry.Permanent(errBadRequest))
+		op, calls := failTimes(t, 100, retry.Permanent(errBadRequest))
 		start := time.Now()
 		err := Retry(t.Context(), 5, time.Second, op)
 		if *calls != 1 {
@@ -125,7 +139,7 @@ func TestEx3RetryPermanentStopsTheOuterLoopToo(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		// Retries are often layered: a client library retries, and the
 		// caller around it retries too. A permanent error must stop both.
-		inner, calls := failTimes(100, retry.Permanent(errors.New("bad request")))
+		inner, calls := failTimes(t, 100, retry.Permanent(errors.New("bad request")))
 		outer := 0
 		_ = retry.Do(t.Context(), retry.Policy{MaxAttempts: 3, Jitter: retry.NoJitter}, func(ctx context.Context) error {
 			outer++
@@ -143,6 +157,7 @@ func TestEx3RetryPermanentAfterTransient(t *testing.T) {
 		calls := 0
 		op := func(context.Context) error {
 			calls++
+			checkRunaway(t, calls)
 			if calls == 1 {
 				return errFlaky
 			}
@@ -165,7 +180,7 @@ type ctxKey struct{}
 func TestEx3RetryPassesTheCallersContext(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.WithValue(t.Context(), ctxKey{}, "caller")
-		op, _ := failTimes(1, errFlaky)
+		op, _ := failTimes(t, 1, errFlaky)
 		seen := []any{}
 		_ = Retry(ctx, 3, time.Second, func(ctx context.Context) error {
 			seen = append(seen, ctx.Value(ctxKey{}))
@@ -209,7 +224,7 @@ func TestEx3RetryHonoursCancelDuringTheWait(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
 		time.AfterFunc(1500*time.Millisecond, cancel)
-		op, calls := failTimes(100, errFlaky)
+		op, calls := failTimes(t, 100, errFlaky)
 		start := time.Now()
 		err := Retry(ctx, 10, time.Second, op)
 		if took := time.Since(start); took != 1500*time.Millisecond {
@@ -231,7 +246,7 @@ func TestEx3RetryHonoursTheDeadline(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(t.Context(), 2500*time.Millisecond)
 		defer cancel()
-		op, calls := failTimes(100, errFlaky)
+		op, calls := failTimes(t, 100, errFlaky)
 		start := time.Now()
 		err := Retry(ctx, 10, time.Second, op)
 		if took := time.Since(start); took != 2500*time.Millisecond || *calls != 3 {
@@ -251,6 +266,7 @@ func TestEx3RetryStopsWhenCanceledDuringAnAttempt(t *testing.T) {
 		start := time.Now()
 		err := Retry(ctx, 5, time.Second, func(context.Context) error {
 			calls++
+			checkRunaway(t, calls)
 			cancel() // the caller gives up while this attempt runs
 			return errFlaky
 		})
@@ -275,7 +291,7 @@ func TestEx3RetryCanceledJustAsTheWaitEnds(t *testing.T) {
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
 			time.AfterFunc(time.Second, cancel)
-			op, calls := failTimes(100, errFlaky)
+			op, calls := failTimes(t, 100, errFlaky)
 			err := Retry(ctx, 5, time.Second, op)
 			// An attempt at that very instant is fair (the cancel may not have
 			// happened yet); one after it is not.
@@ -293,7 +309,7 @@ func TestEx3RetryDoesNotStartAfterCancel(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		cancel()
-		op, calls := failTimes(0, nil)
+		op, calls := failTimes(t, 0, nil)
 		err := Retry(ctx, 3, time.Second, op)
 		if *calls != 0 {
 			t.Errorf("op was called %d times, want 0: no attempt should start after ctx has ended", *calls)
