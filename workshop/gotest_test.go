@@ -130,3 +130,9 @@ func TestRunPatternSelectsExactlyTheExercises(t *testing.T) {
 	assert.Equal(t, "^TestEx2[^0-9]", runPattern([]int{2}))
 	assert.Equal(t, "^TestEx(1|3|12)[^0-9]", runPattern([]int{12, 3, 1, 3}))
 }
+
+func TestQuickRaceExitKeepsTheLearnersOptions(t *testing.T) {
+	assert.Equal(t, "atexit_sleep_ms=0", quickRaceExit(""))
+	assert.Equal(t, "halt_on_error=1 atexit_sleep_ms=0", quickRaceExit("halt_on_error=1"))
+	assert.Equal(t, "atexit_sleep_ms=50", quickRaceExit("atexit_sleep_ms=50"))
+}
