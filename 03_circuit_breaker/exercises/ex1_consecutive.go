@@ -23,7 +23,7 @@ import "reliability/03_circuit_breaker/breaker"
 type ConsecutiveBreaker struct {
 	Threshold int
 
-	mu lock // guards the fields you add
+	mu lock // guards the fields you add; the tests watch it, so keep it
 	// Add the fields you need.
 }
 

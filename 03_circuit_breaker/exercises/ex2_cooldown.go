@@ -42,7 +42,7 @@ type CooldownBreaker struct {
 	Threshold int
 	Cooldown  time.Duration
 
-	mu lock // guards the fields you add
+	mu lock // guards the fields you add; the tests watch it, so keep it
 	// Add the fields you need.
 }
 

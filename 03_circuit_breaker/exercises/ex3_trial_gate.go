@@ -24,7 +24,7 @@ import "reliability/03_circuit_breaker/breaker"
 type TrialGate struct {
 	MaxProbes int
 
-	mu lock // guards the fields you add
+	mu lock // guards the fields you add; the tests watch it, so keep it
 	// Add the fields you need.
 }
 
