@@ -12,7 +12,7 @@ SHELL := bash
 .SHELLFLAGS := -o pipefail -c
 
 .DEFAULT_GOAL := help
-.PHONY: help test exercises solutions stubs-sum bench lint fmt tidy run-01 sim-01 run-02 run-03 run-04 run-05 run-06
+.PHONY: help test progress watch exercises solutions stubs-sum bench lint fmt tidy run-01 sim-01 run-02 run-03 run-04 run-05 run-06
 
 help: ## list the targets
 	@echo "Reliability Patterns Workshop"
@@ -22,8 +22,14 @@ help: ## list the targets
 	@echo "  LESSON=N limits 'make exercises' and 'make solutions' to one lesson:"
 	@echo "  make exercises LESSON=2   (or 02, or 02_timeout)"
 
-test: ## THE test command: format, vet, staticcheck, tests, exercises, tidy, demos
+test: ## THE test command: course shape, gofmt, vet, staticcheck, tests, exercises and wrong answers, tidy, demos
 	go run ./tools/check
+
+progress: ## where you are in the course and what to do next (go run ./workshop)
+	go run ./workshop
+
+watch: ## re-run the current exercise's tests on every save
+	go run ./workshop watch
 
 exercises: ## run YOUR exercises, one verdict each (red until you solve them)
 	go run ./tools/check -yours -lesson "$(LESSON)"
