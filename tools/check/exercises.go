@@ -230,7 +230,6 @@ func checkWrong(tmp string, l course.Lesson, solutions map[string]string, e cour
 		// in a goroutine the answer started, a watchdog's exit): go test
 		// reports no test as failed, but the answer was caught all the
 		// same, provided the output names the mistake.
-		failed = append(failed, "the test binary")
 		if !strings.Contains(output.String(), w.Caught) {
 			return fmt.Sprintf("the test binary failed, but the output does not contain %q:\n%s", w.Caught, tail(output.String(), 12))
 		}
