@@ -5,11 +5,17 @@ import (
 )
 
 // scripted returns a randN for the jitter exercises that answers with
-// pick(n) and fails the test if it is called with n <= 0, which
-// rand.Int64N would panic on.
+// pick(n). It fails the test if it is called with n <= 0, which
+// rand.Int64N would panic on, or too often for one delay: a loop that
+// draws again until a delay fits would otherwise never end when pick
+// keeps giving the same answer. Make one per delay.
 func scripted(t *testing.T, pick func(n int64) int64) func(n int64) int64 {
 	t.Helper()
+	calls := 0
 	return func(n int64) int64 {
+		if calls++; calls > 1000 {
+			t.Fatalf("randN was called %d times for one delay: draw once and map the draw into the range; drawing again until it fits may never end", calls)
+		}
 		if n <= 0 {
 			t.Errorf("randN(%d) was called; n must be > 0 (rand.Int64N panics on it)", n)
 			return 0
