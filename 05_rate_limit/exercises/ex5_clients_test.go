@@ -50,7 +50,7 @@ func TestEx5ForgetsIdleClients(t *testing.T) {
 	}
 	c.Allow("c", at(10))
 	if n := c.Len(); n != 2 {
-		t.Fatalf("at 10s, a has not been seen for 10s (Idle or longer): it should be forgotten, leaving b and c; Len() = %d, want 2 (forget at Idle, not only after it)", n)
+		t.Fatalf("at 10s, a has not been seen for 10s (Idle or longer): it should be forgotten, leaving b and c; Len() = %d, want 2 (on every Allow, forget the clients idle for Idle or longer: at Idle, not only after it)", n)
 	}
 	if !c.Allow("a", at(10)) {
 		t.Errorf("a was forgotten, so it comes back with a new, full bucket; its request was refused")
@@ -128,12 +128,14 @@ func TestEx5ClientKey(t *testing.T) {
 		{"192.0.2.1:1234", "", "192.0.2.1", "the port changes with every connection: drop it"},
 		{"192.0.2.1:5678", "", "192.0.2.1", "another connection from the same address is the same client"},
 		{"[2001:db8::1]:443", "", "2001:db8::1", "an IPv6 address contains colons: use net.SplitHostPort, not a split at the first colon"},
-		{"192.0.2.1:1234", "203.0.113.9", "192.0.2.1", "X-Forwarded-For is written by the client: trusting it lets any client pick a new key, and a new bucket, with every request"},
+		{"192.0.2.1:1234", "203.0.113.9", "192.0.2.1", "X-Forwarded-For (and X-Real-IP, Forwarded) are written by the client: trusting them lets any client pick a new key, and a new bucket, with every request"},
 	} {
 		r := httptest.NewRequest(http.MethodGet, "/", nil)
 		r.RemoteAddr = c.remote
 		if c.forwarded != "" {
 			r.Header.Set("X-Forwarded-For", c.forwarded)
+			r.Header.Set("X-Real-IP", c.forwarded)
+			r.Header.Set("Forwarded", "for="+c.forwarded)
 		}
 		if got := ClientKey(r); got != c.want {
 			t.Errorf("ClientKey(RemoteAddr %q, X-Forwarded-For %q) = %q, want %q: %s", c.remote, c.forwarded, got, c.want, c.why)

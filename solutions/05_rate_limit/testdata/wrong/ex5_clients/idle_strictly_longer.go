@@ -1,5 +1,5 @@
 // Mistake: a client is forgotten only after more than Idle, not at Idle.
-// Caught: "forget at Idle, not only after it"
+// Caught: "at Idle, not only after it"
 package exercises
 
 import (

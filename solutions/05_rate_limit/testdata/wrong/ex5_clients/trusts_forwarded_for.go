@@ -1,5 +1,5 @@
 // Mistake: X-Forwarded-For is trusted when present, so a client picks its own key.
-// Caught: "X-Forwarded-For is written by the client"
+// Caught: "X-Forwarded-For (and X-Real-IP, Forwarded) are written by the client"
 package exercises
 
 import (
