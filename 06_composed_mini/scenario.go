@@ -137,10 +137,11 @@ type caller struct {
 	current atomic.Int64 // the request being made, for the breaker's log
 
 	mu       sync.Mutex
-	results  []result // by request; calls is guarded by mu
-	inFlight int      // calls at the service right now
-	peak     int      // the most calls at the service at once
-	changes  []string // "req 10: closed -> open", in order
+	idle     sync.Cond // signalled when inFlight drops to 0; uses mu
+	results  []result  // by request; calls is guarded by mu
+	inFlight int       // calls at the service right now
+	peak     int       // the most calls at the service at once
+	changes  []string  // "req 10: closed -> open", in order
 
 	log    strings.Builder // the breaker's transitions, as slog lines
 	logger *slog.Logger
@@ -169,8 +170,20 @@ func (s scenario) newCaller(name, about string) *caller {
 		sick:    flaky.MustNew(flaky.Config{Latency: hang, OutageDuration: math.MaxInt64}),
 		results: make([]result, s.requests()),
 	}
+	c.idle.L = &c.mu
 	c.logger = narrate.New(&c.log, false).Logger()
 	return c
+}
+
+// settle waits until no call of c's is at the service any more. A timeout
+// returns at its deadline and leaves the call to finish on its own, so a
+// request can be over while its last call is still winding down.
+func (c *caller) settle() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for c.inFlight > 0 {
+		c.idle.Wait()
+	}
 }
 
 // onStateChange logs a breaker transition with the request that caused it.
@@ -259,7 +272,9 @@ func (c *caller) request(ctx context.Context, s scenario, i int) {
 		c.mu.Unlock()
 		defer func() {
 			c.mu.Lock()
-			c.inFlight--
+			if c.inFlight--; c.inFlight == 0 {
+				c.idle.Broadcast()
+			}
 			c.mu.Unlock()
 		}()
 		if s.sick(i, a) {
@@ -303,5 +318,8 @@ func (s scenario) run(callers []*caller) (late time.Duration) {
 		}
 	}
 	wg.Wait()
+	for _, c := range callers {
+		c.settle()
+	}
 	return late
 }
