@@ -27,7 +27,7 @@ const (
 	maxPending       = 3    // calls held open inside fn at once
 )
 
-// Errors a call can return; the generated Settings may classify errBenign
+// Errors a call can return; the random Settings may classify errBenign
 // as a success and errExcluded as an exclusion.
 var (
 	errFail     = errors.New("dependency failed")
@@ -202,7 +202,7 @@ func (s *side) start() *heldCall {
 	return h
 }
 
-// coverage tallies what the traces exercised, so a generator that stops
+// coverage tallies what the traces exercised, so traces that stop
 // reaching the interesting corners makes the test fail instead of passing
 // quietly.
 type coverage struct {

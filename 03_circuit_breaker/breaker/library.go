@@ -18,9 +18,7 @@ var (
 )
 
 // Library is the library twin: sony/gobreaker v2 behind Breaker's methods.
-// In production code, prefer gobreaker (or this thin wrapper) over a
-// hand-rolled breaker: it is maintained, widely used, and also offers a
-// rolling window (BucketPeriod), a two-step API and a distributed variant.
+// It is safe for concurrent use.
 type Library struct {
 	cb *gobreaker.CircuitBreaker[struct{}]
 }
