@@ -203,7 +203,7 @@ func (s *side) start() *heldCall {
 }
 
 // coverage tallies what the traces exercised, so traces that stop
-// reaching the interesting corners makes the test fail instead of passing
+// reaching the interesting corners make the test fail instead of passing
 // quietly.
 type coverage struct {
 	mu          sync.Mutex
