@@ -3,6 +3,8 @@ package ratelimit
 import (
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -52,5 +54,63 @@ func TestOneForAllLocksEveryoneOut(t *testing.T) {
 		assert.Equal(t, 10, quietServed["per client"], "per-client buckets: the quiet client is always served")
 		assert.Equal(t, []string{"", "", "", "", "", "", "", "", "", ""}, naiveRetryAfter,
 			"the naive 429 says nothing about when to come back")
+	})
+}
+
+// perAddrOnline is the usual next step found online, in our words: a map
+// of limiters, one per r.RemoteAddr, created on first sight and never
+// removed.
+type perAddrOnline struct {
+	mu   sync.Mutex
+	lims map[string]*rate.Limiter
+	next http.Handler
+}
+
+func (p *perAddrOnline) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	lim, ok := p.lims[r.RemoteAddr]
+	if !ok {
+		lim = rate.NewLimiter(1, 3)
+		p.lims[r.RemoteAddr] = lim
+	}
+	p.mu.Unlock()
+	if !lim.Allow() {
+		http.Error(w, http.StatusText(http.StatusTooManyRequests), http.StatusTooManyRequests)
+		return
+	}
+	p.next.ServeHTTP(w, r)
+}
+
+// Its two defects: RemoteAddr includes the port, which is new with every
+// connection, so a client that reconnects is never limited; and the map
+// keeps every address it has seen.
+func TestPerAddrOnlineNeverLimitsAndNeverForgets(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
+		naive := &perAddrOnline{lims: map[string]*rate.Limiter{}, next: ok}
+		mw, err := NewMiddleware(Config{Rate: 1, Burst: 3, MaxClients: 1000, NewBucket: Library})
+		require.NoError(t, err)
+		ours := mw.Wrap(ok)
+
+		served := map[string]int{}
+		for i := range 20_000 {
+			// The same client, 192.0.2.1, on a new connection every 10
+			// requests, plus a crowd of one-off addresses.
+			for name, h := range map[string]http.Handler{"online": naive, "ours": ours} {
+				r := httptest.NewRequest(http.MethodGet, "/", nil)
+				r.RemoteAddr = "192.0.2.1:" + strconv.Itoa(10000+i/10)
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, r)
+				if w.Code == http.StatusOK {
+					served[name]++
+				}
+				r.RemoteAddr = "[2001:db8::" + strconv.FormatInt(int64(i), 16) + "]:443"
+				h.ServeHTTP(httptest.NewRecorder(), r)
+			}
+		}
+		assert.Equal(t, 6_000, served["online"], "keyed by address and port: every new connection brings a full bucket of 3")
+		assert.Equal(t, 3, served["ours"], "keyed by IP: the client gets its burst of 3, and no time passes")
+		assert.Equal(t, 22_000, len(naive.lims), "the online map keeps every address and port it has seen")
+		assert.LessOrEqual(t, mw.Stats().Clients, 1000, "ours keeps at most MaxClients")
 	})
 }
