@@ -75,42 +75,54 @@ func Retry(p retry.Policy, opts ...RetryOption) Layer {
 		o(c)
 	}
 	return func(next Call) Call {
-		return func(ctx context.Context) error { return c.do(ctx, next) }
+		if c.budget != nil {
+			return func(ctx context.Context) error { return c.withBudget(ctx, next) }
+		}
+		// Without a budget an attempt keeps no state of its own, so the
+		// function retry.Do calls is made once here, not once per call.
+		attempt := func(ctx context.Context) error {
+			err := next(ctx)
+			if err != nil && !c.retryable(err) {
+				return retry.Permanent(err)
+			}
+			return err
+		}
+		return func(ctx context.Context) error { return final(retry.Do(ctx, c.policy, attempt)) }
 	}
 }
 
-func (c *retryConfig) do(ctx context.Context, next Call) error {
-	if c.budget != nil {
-		c.budget.OnRequest()
+// final marks err so that no retry loop further out retries it.
+func final(err error) error {
+	if err != nil && !retry.IsPermanent(err) {
+		return retry.Permanent(err)
 	}
+	return err
+}
+
+// withBudget is a call through the layer when it has a RetryBudget, which
+// must hear about every attempt and be asked before every retry.
+func (c *retryConfig) withBudget(ctx context.Context, next Call) error {
+	c.budget.OnRequest()
 	attempt := 0
-	err := retry.Do(ctx, c.policy, func(ctx context.Context) error {
+	return final(retry.Do(ctx, c.policy, func(ctx context.Context) error {
 		attempt++
 		err := next(ctx)
 		if err == nil {
-			if c.budget != nil {
-				c.budget.OnResult(true)
-			}
+			c.budget.OnResult(true)
 			return nil
 		}
 		if !c.retryable(err) {
 			return retry.Permanent(err)
 		}
-		if c.budget != nil {
-			c.budget.OnResult(false)
-			// Ask before the backoff, not after it: a refused retry should
-			// not cost the caller a wait first. After the last attempt
-			// there is nothing to ask for.
-			if attempt < c.maxAttempts && ctx.Err() == nil && !c.budget.AllowRetry() {
-				return retry.Permanent(fmt.Errorf("%w after %d attempts: %w", ErrRetryThrottled, attempt, err))
-			}
+		c.budget.OnResult(false)
+		// Ask before the backoff, not after it: a refused retry should not
+		// cost the caller a wait first. After the last attempt there is
+		// nothing to ask for.
+		if attempt < c.maxAttempts && ctx.Err() == nil && !c.budget.AllowRetry() {
+			return retry.Permanent(fmt.Errorf("%w after %d attempts: %w", ErrRetryThrottled, attempt, err))
 		}
 		return err
-	})
-	if err != nil && !retry.IsPermanent(err) {
-		err = retry.Permanent(err)
-	}
-	return err
+	}))
 }
 
 func (c *retryConfig) retryable(err error) bool {
