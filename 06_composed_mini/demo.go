@@ -44,10 +44,9 @@ func (s scenario) demo(n *narrate.Narrator, callers []*caller) {
 	retrying, chain, lib, bh := sums["retry"], sums["chain"], sums["failsafe-go"], sums["bulkhead"]
 	outageRequests := int(s.outage / beat)
 	n.Phase("the load on the service", "Calls that reached the service, per request. "+
-		"During the outage each retrying caller without a breaker sends every request "+
-		"three times: retries multiply the load on a service that is already down. "+
-		"The breaker stops that after three failures and lets a trial call through "+
-		"now and then.")
+		"During the outage, retry and retry+timeout send every request three times: "+
+		"retries multiply the load on a service that is already down. The breaker "+
+		"stops that after three failures and lets a trial call through now and then.")
 	for _, line := range s.timeline(callers, callsCell) {
 		n.Printf("  %s", line)
 	}
