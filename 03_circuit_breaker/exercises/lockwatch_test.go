@@ -148,10 +148,18 @@ func (w *watcher) unlock(l *lock) {
 	if s == nil || s.holder == 0 {
 		t, broken := w.test, w.broken
 		w.mu.Unlock()
-		if !broken {
-			w.report(t, "the lock (mu) was unlocked while it was not locked, at "+site(callers())+
-				": is Unlock called twice, say an Unlock and a deferred Unlock? (sync.Mutex crashes the program here)")
+		if l.mu.TryLock() {
+			// It really was not locked: one Unlock too many.
+			l.mu.Unlock()
+			if t != nil && !broken {
+				t.Error("the lock (mu) was unlocked while it was not locked, at " + site(callers()) +
+					": is Unlock called twice, say an Unlock and a deferred Unlock? (sync.Mutex crashes the program here)")
+			}
+			return
 		}
+		// Locked by a goroutine the watcher no longer knows about: its
+		// test has ended, or the watchdog forced the lock. Release it.
+		l.mu.Unlock()
 		return
 	}
 	s.holder, s.lockedAt = 0, nil
