@@ -49,7 +49,14 @@ func TestDemoTellsTheStory(t *testing.T) {
 		"15 requests in the outage: retry sent 45 calls (3.0 per request)",
 		"INFO  breaker run=chain req=5 from=closed to=open",
 		"INFO  breaker run=failsafe-go req=5 from=closed to=open",
-		"\n  run            success  calls  outage  p50_ms  p99_ms  fast  recover_ms  peak\n",
+		// The table the README quotes.
+		"\n  run            success  calls  outage  p50_ms  p99_ms  fast  recover_ms  peak\n" +
+			"  bare           46.7%    30     15      240     240     0     0           2\n" +
+			"  retry          50.0%    61     45      241.6   734.4   0     0           4\n" +
+			"  retry+timeout  50.0%    61     45      41.6    134.4   0     0           1\n" +
+			"  chain          40.0%    17     4       0       129.1   17    600         1\n" +
+			"  failsafe-go    40.0%    17     4       0       129.1   17    600         1\n" +
+			"  bulkhead       46.7%    39     24      1       732.2   8     200         2\n",
 		"outage calls, retry -> chain .... 45 -> 4 (91% fewer)",
 		"chain = failsafe-go ............. yes",
 	} {
