@@ -435,10 +435,16 @@ func runDemos(ws *workspace) result {
 		}
 		help, _ := run(demoTimeout, bin, "-h")
 		modes := [][]string{{}, {"-h"}}
-		for _, mode := range []string{"-sim", "-json"} {
-			if strings.Contains(help, "  "+mode) {
-				modes = append(modes, []string{mode})
-			}
+		// -json prints a mode's numbers as JSON: the simulation's where
+		// the demo has one (lesson 01), the demo's own otherwise.
+		sim, json := strings.Contains(help, "  -sim"), strings.Contains(help, "  -json")
+		switch {
+		case sim && json:
+			modes = append(modes, []string{"-sim"}, []string{"-sim", "-json"})
+		case sim:
+			modes = append(modes, []string{"-sim"})
+		case json:
+			modes = append(modes, []string{"-json"})
 		}
 		ok := true
 		var took time.Duration
