@@ -1,19 +1,24 @@
 module reliability/solutions
 
-go 1.26
+go 1.26.0
 
 require (
 	reliability/01_retry v0.0.0
-	reliability/02_timeout v0.0.0
 	reliability/03_circuit_breaker v0.0.0
 	reliability/04_bulkhead v0.0.0
 	reliability/05_rate_limit v0.0.0
 	reliability/06_composed_mini v0.0.0
+	reliability/flaky v0.0.0
 )
 
 require (
+	github.com/bits-and-blooms/bitset v1.24.4 // indirect
 	github.com/cenkalti/backoff/v5 v5.0.3 // indirect
+	github.com/failsafe-go/failsafe-go v0.9.8 // indirect
 	github.com/sony/gobreaker/v2 v2.4.0 // indirect
+	golang.org/x/sync v0.23.0 // indirect
+	golang.org/x/time v0.16.0 // indirect
+	reliability/02_timeout v0.0.0 // indirect
 )
 
 replace (
