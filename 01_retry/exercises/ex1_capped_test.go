@@ -40,6 +40,8 @@ func TestEx1CappedDelayGrows(t *testing.T) {
 		{100 * ms, 10 * time.Second, 1.5, 3, 225 * ms,
 			"a fractional multiplier is kept: 100ms · 1.5² = 225ms (was it truncated to an integer?)"},
 		{100 * ms, 10 * time.Second, 1, 7, 100 * ms, "multiplier 1 keeps the delay constant"},
+		{time.Nanosecond, time.Second, 1.5, 20, 2216,
+			"1ns · 1.5^19 = 2216.8ns: take the power in one go; truncating to whole nanoseconds after every step compounds (1ns · 1.5 stays 1ns forever)"},
 	})
 }
 
@@ -51,6 +53,8 @@ func TestEx1CappedDelayNeverExceedsCap(t *testing.T) {
 			"the delay must never exceed maxDelay, not even the first wait when initial > maxDelay"},
 		{5 * time.Second, time.Second, 2, 2, time.Second,
 			"the delay must never exceed maxDelay, whatever initial is"},
+		{100 * ms, 0, 2, 3, 0,
+			"maxDelay = 0 caps every wait at 0: min(maxDelay, ...) has no special case (is 0 taken to mean no cap?)"},
 	})
 	// Every delay of a long sequence stays at or under the cap and never
 	// shrinks: a delay that falls after reaching the cap is a wrap-around.

@@ -186,8 +186,16 @@ func TestEx2DecorrelatedNeverOverflowsOrExceedsTheCap(t *testing.T) {
 			}
 		}
 	}
-	if d := DecorrelatedJitter(time.Second, huge, huge/2, scripted(t, highest)); d != huge {
-		t.Errorf("DecorrelatedJitter(base=1s, maxDelay=%v, prev=maxDelay/2) with the largest draw = %v, want maxDelay: 3·prev saturates at the cap (must not overflow)", huge, d)
+	// 3·prev wraps to a negative number for prev = maxDelay/2 but to a
+	// positive one for prev = 3/4·maxDelay or maxDelay, so checking the
+	// sign of the product does not catch every overflow.
+	for _, p := range []struct {
+		prev time.Duration
+		name string
+	}{{huge / 2, "maxDelay/2"}, {huge / 4 * 3, "3/4·maxDelay"}, {huge, "maxDelay"}} {
+		if d := DecorrelatedJitter(time.Second, huge, p.prev, scripted(t, highest)); d != huge {
+			t.Errorf("DecorrelatedJitter(base=1s, maxDelay=%v, prev=%s) with the largest draw = %v, want maxDelay: 3·prev saturates at the cap (must not overflow; a product that wraps around can come out positive, so its sign proves nothing: compare prev with maxDelay/3 before multiplying)", huge, p.name, d)
+		}
 	}
 }
 

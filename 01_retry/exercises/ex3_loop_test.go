@@ -208,6 +208,8 @@ func TestEx3RetryPassesTheCallersContext(t *testing.T) {
 		})
 		took := time.Since(start)
 		switch {
+		case opTook == 0:
+			t.Errorf("Retry returned after %v, while the attempt in progress had not returned yet: call op and wait for it; an attempt left running in a goroutine goes on after Retry has returned", took)
 		case opTook != time.Second:
 			t.Errorf("the caller cancelled 1s into a slow attempt, and the attempt only ended after %v: op must receive the caller's ctx, so that cancelling reaches it (is it context.Background()?)", opTook)
 		case took != time.Second:
@@ -278,6 +280,51 @@ func TestEx3RetryStopsWhenCanceledDuringAnAttempt(t *testing.T) {
 		}
 		if !errors.Is(err, context.Canceled) || !errors.Is(err, errFlaky) {
 			t.Errorf("ctx ended during the first attempt; Retry returned %v, want an error matching ctx.Err() (context.Canceled) and wrapping op's last error", err)
+		}
+	})
+}
+
+func TestEx3RetryWaitsForTheAttemptInProgress(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// The caller cancels 1s into an attempt, which takes another 500ms
+		// to wind down (closing a connection, say) before it returns.
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		time.AfterFunc(time.Second, cancel)
+		start := time.Now()
+		returned := time.Duration(-1)
+		err := Retry(ctx, 3, time.Second, func(ctx context.Context) error {
+			<-ctx.Done()
+			time.Sleep(500 * time.Millisecond)
+			returned = time.Since(start)
+			return errFlaky
+		})
+		took := time.Since(start)
+		switch {
+		case returned < 0:
+			t.Errorf("ctx ended at 1s and the attempt in progress needed until 1.5s to return, but Retry returned at %v, before it: wait for the attempt in progress (call op directly; an attempt abandoned in a goroutine goes on after Retry has returned)", took)
+		case took != returned:
+			t.Errorf("the attempt in progress returned at %v, after ctx had ended, but Retry only returned at %v: once ctx has ended, no wait and no further attempt", returned, took)
+		}
+		if !errors.Is(err, context.Canceled) || !errors.Is(err, errFlaky) {
+			t.Errorf("ctx ended during an attempt that then failed; Retry returned %v, want an error matching ctx.Err() (context.Canceled) and wrapping op's error", err)
+		}
+	})
+}
+
+func TestEx3RetrySuccessCountsWhenCtxEndsDuringIt(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		calls := 0
+		err := Retry(ctx, 3, time.Second, func(context.Context) error {
+			calls++
+			checkRunaway(t, calls)
+			cancel() // the caller gives up, but this attempt still succeeds
+			return nil
+		})
+		if err != nil || calls != 1 {
+			t.Errorf("op succeeded on its first call while ctx ended; Retry returned %v after %d calls, want nil after 1: a success is a success (is ctx checked after op, before looking at op's result?)", err, calls)
 		}
 	})
 }

@@ -56,7 +56,7 @@ func TestEx4MayRetryNotIdempotentWithoutAKey(t *testing.T) {
 		{method: http.MethodPost, want: false, why: "a POST may charge a card twice"},
 		{method: http.MethodPatch, want: false, why: "PATCH is not idempotent in general (\"add 1 to the balance\")"},
 		{method: http.MethodPost, empty: true, want: false, why: "an empty Idempotency-Key identifies nothing: the server cannot deduplicate"},
-		{method: http.MethodPost, key: "order-42", want: true, why: "the Idempotency-Key lets the server drop the duplicate"},
+		{method: http.MethodPost, key: "order-42", want: true, why: "the Idempotency-Key lets the server drop the duplicate (read it with r.Header.Get(\"Idempotency-Key\"), which finds it under its canonical name)"},
 		{method: http.MethodPatch, key: "k-1", want: true, why: "the Idempotency-Key makes PATCH safe to repeat too"},
 	})
 }
@@ -69,6 +69,8 @@ func TestEx4MayRetryOtherMethods(t *testing.T) {
 		{method: "BREW", key: "k-1", want: false, why: "an Idempotency-Key does not make an unknown method retryable: the key only helps POST and PATCH"},
 		{method: "get", want: false, why: "method names are case-sensitive (RFC 9110, 9.1): \"get\" is an unknown method, not GET"},
 		{method: "post", key: "k-1", want: false, why: "method names are case-sensitive (RFC 9110, 9.1): \"post\" is an unknown method, not POST"},
+		{method: "GET ", want: false, why: "method names are matched exactly: \"GET \" is an unknown method, not GET (is the method trimmed?)"},
+		{method: " DELETE", want: false, why: "method names are matched exactly: \" DELETE\" is an unknown method, not DELETE (is the method trimmed?)"},
 		{method: http.MethodGet, want: true, why: "GET is idempotent"},
 	})
 }

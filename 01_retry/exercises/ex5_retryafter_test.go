@@ -53,6 +53,20 @@ func TestEx5ParseRetryAfterRejectsMalformedSeconds(t *testing.T) {
 }
 
 func TestEx5ParseRetryAfterDates(t *testing.T) {
+	// now is a quarter of a second past the full second here: the wait is
+	// exactly the date minus now, not rounded to whole seconds.
+	late := now.Add(250 * time.Millisecond)
+	for _, c := range []retryAfterCase{
+		{"Wed, 21 Oct 2015 07:28:30 GMT", 29750 * time.Millisecond, true, "the date is 29.75s after now"},
+		{"Wed Oct 21 07:28:01 2015", 750 * time.Millisecond, true, "the date is 0.75s after now"},
+		{"Wed, 21 Oct 2015 07:28:00 GMT", 0, true, "the date is 0.25s before now: 0"},
+	} {
+		if got, ok := ParseRetryAfter(c.value, late); got != c.want || ok != c.wantOK {
+			t.Errorf("ParseRetryAfter(%q, now = 07:28:00.25) = (%v, %v), want (%v, %v): %s; the wait is date minus now, exactly (was now cut to whole seconds, or the wait rounded?)",
+				c.value, got, ok, c.want, c.wantOK, c.why)
+		}
+	}
+
 	checkRetryAfter(t, []retryAfterCase{
 		{"Wed, 21 Oct 2015 07:28:30 GMT", 30 * time.Second, true, "an HTTP-date 30s after now (measured from the now argument, not the clock)"},
 		{"Wednesday, 21-Oct-15 07:29:00 GMT", time.Minute, true, "the obsolete RFC 850 form is still a valid HTTP-date (http.ParseTime reads it)"},
