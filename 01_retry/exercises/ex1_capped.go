@@ -11,7 +11,7 @@ import "time"
 //
 // The cap holds for every k, the first included: if initial is already
 // larger than maxDelay, the answer is maxDelay. For k < 1 (no retry yet)
-// it returns 0. multiplier may be fractional (1.5) and is at least 1. It
+// or initial <= 0 it returns 0. multiplier may be fractional (1.5) and is at least 1. It
 // must not overflow: with initial = 1s, multiplier = 2 and k = 100 the
 // answer is maxDelay, not a negative number.
 //

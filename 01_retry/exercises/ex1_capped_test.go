@@ -86,6 +86,8 @@ func TestEx1CappedDelayDoesNotOverflow(t *testing.T) {
 			1 << 62, "2^62 ns still fits under the largest time.Duration: no cap yet"},
 		{time.Nanosecond, huge, 2, 64,
 			huge, "must not overflow: 2^63 ns is one more than the largest time.Duration"},
+		{0, time.Minute, 2, 5000,
+			0, "initial 0 stays 0 for every k: in float64, 0 · 2^4999 is 0 · +Inf = NaN, which converts to a negative time.Duration"},
 	})
 }
 

@@ -6,9 +6,11 @@ import (
 )
 
 // CappedDelay returns min(maxDelay, initial · multiplier^(k-1)), or 0 for
-// k < 1.
+// k < 1 or initial <= 0.
 func CappedDelay(initial, maxDelay time.Duration, multiplier float64, k int) time.Duration {
-	if k < 1 {
+	// initial 0 must stay 0: in float64, 0 · 2^4999 is 0 · +Inf = NaN, and
+	// converting NaN to time.Duration gives a negative number on amd64.
+	if k < 1 || initial <= 0 {
 		return 0
 	}
 	// In float64 the product cannot wrap around; it only grows toward +Inf,
