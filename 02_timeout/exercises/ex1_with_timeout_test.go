@@ -3,6 +3,7 @@ package exercises
 import (
 	"context"
 	"errors"
+	"runtime"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -139,26 +140,67 @@ func TestEx1ReturnsOnTime(t *testing.T) {
 }
 
 func TestEx1CallerCancels(t *testing.T) {
-	inBubble(t, func(t *testing.T) {
-		ctx, cancel := context.WithCancel(t.Context())
-		defer cancel()
-		time.AfterFunc(200*time.Millisecond, cancel)
+	errLeft := errors.New("user closed the page")
+	for _, tt := range []struct {
+		name   string
+		cancel func(context.Context) (context.Context, context.CancelFunc)
+	}{
+		{"context.WithCancel", context.WithCancel},
+		// With a cause, context.Cause(ctx) is the cause, which matches
+		// neither context error: only ctx.Err() says Canceled.
+		{"context.WithCancelCause", func(ctx context.Context) (context.Context, context.CancelFunc) {
+			ctx, cancel := context.WithCancelCause(ctx)
+			return ctx, func() { cancel(errLeft) }
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			inBubble(t, func(t *testing.T) {
+				ctx, cancel := tt.cancel(t.Context())
+				defer cancel()
+				time.AfterFunc(200*time.Millisecond, cancel)
 
-		start := time.Now()
-		err := WithTimeout(ctx, time.Second, func(ctx context.Context) error {
-			<-ctx.Done()
-			return ctx.Err()
+				start := time.Now()
+				err := WithTimeout(ctx, time.Second, func(ctx context.Context) error {
+					<-ctx.Done()
+					return ctx.Err()
+				})
+				elapsed := time.Since(start)
+				if elapsed != 200*time.Millisecond {
+					t.Errorf("WithTimeout should return when the caller cancels (200ms); it returned after %v: does it wait on "+
+						"the Done channel of op's context, derived from ctx, rather than on a timer of its own (time.After)?", elapsed)
+				}
+				if !errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+					t.Errorf("the caller cancelled at 200ms, so the error should match context.Canceled, not DeadlineExceeded; "+
+						"got %v: ctx.Err() of op's context says which way it ended%s", err, causeHint(err, errLeft))
+				}
+			})
 		})
-		elapsed := time.Since(start)
-		if elapsed != 200*time.Millisecond {
-			t.Errorf("WithTimeout should return when the caller cancels (200ms); it returned after %v: does it wait on "+
-				"the Done channel of op's context, derived from ctx, rather than on a timer of its own (time.After)?", elapsed)
-		}
-		if !errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("the caller cancelled at 200ms, so the error should match context.Canceled, not DeadlineExceeded; "+
-				"got %v: ctx.Err() of op's context says which way it ended", err)
-		}
-	})
+	}
+}
+
+// TestEx1NoTimeLeft: a d of zero or less is a deadline that has already
+// passed, not "no timeout". op's context has ended before op starts, and
+// WithTimeout reports the deadline at once.
+func TestEx1NoTimeLeft(t *testing.T) {
+	for _, d := range []time.Duration{0, -time.Second} {
+		inBubble(t, func(t *testing.T) {
+			start := time.Now()
+			err := WithTimeout(t.Context(), d, func(ctx context.Context) error {
+				select {
+				case <-ctx.Done():
+					return ctx.Err()
+				case <-time.After(time.Hour): // the work, if nothing stops it
+					return nil
+				}
+			})
+			if elapsed := time.Since(start); elapsed != 0 || !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("WithTimeout(ctx, %v, op): a timeout of %v has already passed, so op's context should have "+
+					"ended before op started and WithTimeout should return at once with an error matching "+
+					"context.DeadlineExceeded; it returned %v after %v. Is a d of 0 or less taken as \"no timeout\"? "+
+					"context.WithTimeout handles it: the context it returns has already ended", d, d, err, elapsed)
+			}
+		})
+	}
 }
 
 // TestEx1CallerDeadlineOnStubbornOp: the caller's deadline is earlier than
@@ -185,41 +227,73 @@ func TestEx1CallerDeadlineOnStubbornOp(t *testing.T) {
 }
 
 // finishesAtTheDeadline is an op whose work ends at the very moment its
-// deadline passes: it returns nil once a context derived from its own has
-// ended. When the deadline fires, the context package closes op's Done
+// deadline passes: it returns result once a context derived from its own
+// has ended. When the deadline fires, the context package closes op's Done
 // channel first and the derived context's after, so WithTimeout is woken
 // by the deadline and op's goroutine is made ready after it; on one
 // processor op then runs first, and its result is in the channel before
 // WithTimeout looks again.
-func finishesAtTheDeadline(ctx context.Context) error {
-	inner, cancel := context.WithCancel(ctx)
-	defer cancel()
-	<-inner.Done()
-	return nil
+func finishesAtTheDeadline(result error) func(context.Context) error {
+	return func(ctx context.Context) error {
+		inner, cancel := context.WithCancel(ctx)
+		defer cancel()
+		<-inner.Done()
+		return result
+	}
+}
+
+// keptAtTheDeadline calls WithTimeout with finishesAtTheDeadline(result)
+// tries times, each in its own bubble, and counts the calls that returned
+// result. It runs them on one processor, where op's result is always in
+// the channel by the time WithTimeout looks a second time, so a correct
+// WithTimeout keeps every one. The race detector shuffles the scheduler's
+// choices on purpose; with it on, only never keeping the result is a sure
+// sign of the bug.
+func keptAtTheDeadline(t *testing.T, result error, tries int) (kept int, sure bool) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	for range tries {
+		inBubble(t, func(t *testing.T) {
+			switch err := WithTimeout(t.Context(), time.Second, finishesAtTheDeadline(result)); {
+			case err == result:
+				kept++
+			case !errors.Is(err, context.DeadlineExceeded):
+				t.Errorf("got %v, want %v (op's result) or, at worst, an error matching context.DeadlineExceeded", err, result)
+			}
+		})
+	}
+	return kept, !raceDetector
 }
 
 // TestEx1ResultAtTheDeadline: a result that is ready when WithTimeout sees
 // the deadline must be returned. A plain select loses it every time here:
-// a select woken by the deadline takes the deadline's case.
+// a select woken by the deadline takes the deadline's case. A second look
+// that is a select with the Done case too keeps it in about half the
+// tries, and in all 40 only once in a trillion runs.
 func TestEx1ResultAtTheDeadline(t *testing.T) {
-	const tries = 20
-	kept := 0
-	for range tries {
-		inBubble(t, func(t *testing.T) {
-			err := WithTimeout(t.Context(), time.Second, finishesAtTheDeadline)
-			switch {
-			case err == nil:
-				kept++
-			case !errors.Is(err, context.DeadlineExceeded):
-				t.Errorf("got %v, want nil (op's result) or, at worst, an error matching context.DeadlineExceeded", err)
-			}
-		})
-	}
-	// On several processors a try may lose when WithTimeout runs before op's
-	// goroutine has sent; no code can help that. Never keeping it is the bug.
-	if kept == 0 {
+	const tries = 40
+	kept, sure := keptAtTheDeadline(t, nil, tries)
+	switch {
+	case kept == 0:
 		t.Errorf("op finished at its deadline with its result ready, and WithTimeout threw the result away in all "+
 			"%d tries (the caller would redo finished work): when the Done case wins, look at the result channel "+
 			"once more before reporting the deadline", tries)
+	case kept < tries && sure:
+		t.Errorf("op finished at its deadline with its result ready, and WithTimeout threw the result away in %d of "+
+			"%d tries: is the second look a select that has the Done case too? With both ready, a select picks at "+
+			"random; look at the result channel alone, with a default case", tries-kept, tries)
+	}
+}
+
+// TestEx1ErrorAtTheDeadline is TestEx1ResultAtTheDeadline with an op that
+// fails at the deadline in its own words: the result that is ready is op's
+// error, and that is what the caller should get, not the timeout.
+func TestEx1ErrorAtTheDeadline(t *testing.T) {
+	const tries = 40
+	errOwn := errors.New("rolled back")
+	kept, sure := keptAtTheDeadline(t, errOwn, tries)
+	if kept == 0 || (kept < tries && sure) {
+		t.Errorf("op failed with %q at its deadline, its result ready, and WithTimeout reported the deadline instead "+
+			"in %d of %d tries: a result that is ready wins over the deadline whatever it is, an error as much as nil. "+
+			"When the second look at the result channel finds a value, return it as it is", errOwn, tries-kept, tries)
 	}
 }

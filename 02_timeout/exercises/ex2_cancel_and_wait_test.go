@@ -238,3 +238,22 @@ func TestEx2ReportsWhyOpStopped(t *testing.T) {
 		})
 	})
 }
+
+// TestEx2NoTimeLeft: a d of zero or less is a deadline that has already
+// passed, not "no timeout": op's context has ended before op starts.
+func TestEx2NoTimeLeft(t *testing.T) {
+	for _, d := range []time.Duration{0, -time.Second} {
+		inBubble(t, func(t *testing.T) {
+			var running atomic.Int32
+			start := time.Now()
+			err := CancelAndWait(t.Context(), d, slowToStop(&running, time.Hour, 0, nil))
+			if elapsed := time.Since(start); elapsed != 0 || !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("CancelAndWait(ctx, %v, op): a timeout of %v has already passed, so op's context should have "+
+					"ended before op started, and op, which stops when its context ends, should return at once; "+
+					"CancelAndWait returned %v after %v, want an error matching context.DeadlineExceeded at once. "+
+					"Is a d of 0 or less taken as \"no timeout\"? context.WithTimeout handles it: the context it "+
+					"returns has already ended", d, d, err, elapsed)
+			}
+		})
+	}
+}

@@ -151,6 +151,45 @@ func TestEx3CallerCancelled(t *testing.T) {
 	})
 }
 
+// TestEx3CallerCancelledWithoutDeadline: a caller with no overall deadline
+// can leave too, and one that leaves can give a cause.
+func TestEx3CallerCancelledWithoutDeadline(t *testing.T) {
+	errLeft := errors.New("user closed the page")
+	for _, tt := range []struct {
+		name   string
+		cancel func(context.Context) context.Context
+	}{
+		{"context.WithCancel", func(ctx context.Context) context.Context {
+			ctx, cancel := context.WithCancel(ctx)
+			cancel()
+			return ctx
+		}},
+		{"context.WithCancelCause", func(ctx context.Context) context.Context {
+			ctx, cancel := context.WithCancelCause(ctx)
+			cancel(errLeft)
+			return ctx
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := tt.cancel(t.Context())
+			actx, acancel, err := AttemptContext(ctx, 2*time.Second, 200*time.Millisecond)
+			situation := "the caller, who set no overall deadline, has cancelled"
+			if err == nil {
+				situation += " (is ctx.Err() looked at only when ctx has a deadline?)"
+			}
+			if errors.Is(err, errLeft) && !errors.Is(err, context.Canceled) {
+				situation += " (that is context.Cause(ctx), the reason the canceller gave, which need not match " +
+					"context.Canceled; return ctx.Err())"
+			}
+			refused(t, situation, actx, acancel, err, context.Canceled)
+			if errors.Is(err, ErrBudgetSpent) || errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("the caller cancelled and set no deadline: time did not run out, so the error should not "+
+					"match ErrBudgetSpent or DeadlineExceeded; got %v", err)
+			}
+		})
+	}
+}
+
 func TestEx3RejectsBadConfig(t *testing.T) {
 	for _, tt := range []struct {
 		name                  string

@@ -40,7 +40,12 @@ func checkBodiesClosed(t *testing.T, rt *handlerTransport) {
 
 func TestEx4ReturnsBody(t *testing.T) {
 	inBubble(t, func(t *testing.T) {
-		_, client, rt := slowService(100*time.Millisecond, 0)
+		svc, client, rt := slowService(100*time.Millisecond, 0)
+		var method string
+		rt.h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			method = r.Method
+			svc.ServeHTTP(w, r)
+		})
 		start := time.Now()
 		body, err := Fetch(t.Context(), client, inMemoryURL)
 		if rt.requests.Load() == 0 {
@@ -52,6 +57,29 @@ func TestEx4ReturnsBody(t *testing.T) {
 		}
 		if elapsed := time.Since(start); elapsed != 100*time.Millisecond {
 			t.Errorf("the service takes 100ms; Fetch returned after %v", elapsed)
+		}
+		if method != http.MethodGet {
+			t.Errorf("the server saw a %s request; Fetch should send a GET (http.MethodGet)", method)
+		}
+		checkBodiesClosed(t, rt)
+	})
+}
+
+// TestEx4ReturnsLongBody: one Read returns what is at hand, not the
+// whole body.
+func TestEx4ReturnsLongBody(t *testing.T) {
+	inBubble(t, func(t *testing.T) {
+		want := strings.Repeat("0123456789abcdef", 4096) // 64 KiB
+		rt := &handlerTransport{h: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.WriteString(w, want)
+		})}
+		body, err := Fetch(t.Context(), &http.Client{Transport: rt}, inMemoryURL)
+		switch {
+		case err != nil:
+			t.Errorf("the server answered 200 with a %d-byte body; Fetch returned %v", len(want), err)
+		case body != want:
+			t.Errorf("the server answered 200 with a %d-byte body; Fetch returned %d bytes of it: read the whole body "+
+				"(io.ReadAll), since one Read returns only what has arrived so far", len(want), len(body))
 		}
 		checkBodiesClosed(t, rt)
 	})
@@ -71,6 +99,14 @@ func TestEx4ReportsBadStatus(t *testing.T) {
 		// A 3xx that the client does not follow is not a success either.
 		{"304", http.StatusNotModified, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusNotModified)
+		})},
+		// Other 2xx codes are not 200 either: the task asks for 200.
+		{"201", http.StatusCreated, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusCreated)
+			_, _ = io.WriteString(w, "made a new one\n")
+		})},
+		{"204", http.StatusNoContent, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusNoContent)
 		})},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -16,6 +16,9 @@ import (
 	"go.uber.org/goleak"
 )
 
+// raceDetector is true when the tests run with -race (race_test.go).
+var raceDetector bool
+
 // TestMain fails the package if any test leaves a goroutine behind.
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)

@@ -123,10 +123,18 @@ func TestEx1CallerWhoGivesUpIsNotRefused(t *testing.T) {
 				"with errors.Is too, got %q", err)
 		}
 
+		// The holder still runs: a new caller must wait. If it gets in, the
+		// caller who gave up freed a slot it never had.
+		next := start(t, t.Context(), s.Execute)
+		synctest.Wait()
+		if next.inside() {
+			t.Fatalf("the caller who gave up waiting freed a slot it never took: with the only slot still held, " +
+				"a new caller got in. Free a slot only once you have it (defer the release after the select " +
+				"that takes the slot)")
+		}
 		if err := holder.finish(); err != nil {
 			t.Fatalf("op returned nil, so Execute should too, got %v", err)
 		}
-		next := start(t, t.Context(), s.Execute)
 		synctest.Wait()
 		if !next.inside() {
 			t.Fatalf("after the only op finished, the slot should be free for the next caller, but it waits: " +
@@ -173,6 +181,15 @@ func TestEx1EndedContextRunsNothing(t *testing.T) {
 					"context.Canceled (and not bulkhead.ErrBulkheadFull), got %v", i+1, err)
 			}
 		}
+		var calls []*call
+		for range 4 {
+			calls = append(calls, start(t, t.Context(), s.Execute))
+		}
+		if n := countInside(calls); n != 4 {
+			t.Fatalf("after 100 callers whose context had ended, all 4 slots should still be free, but only %d of 4 "+
+				"new callers got in: a caller who runs nothing took a slot and kept it. Look at ctx.Err() before "+
+				"taking a slot, or free the slot on every path out", n)
+		}
 	})
 }
 
@@ -197,7 +214,11 @@ func TestEx1PanicFreesTheSlot(t *testing.T) {
 func TestEx1ZeroMeansOne(t *testing.T) {
 	for _, n := range []int{0, -5} {
 		bubble(t, func(t *testing.T) {
-			s := NewSemaphore(n)
+			var s *Semaphore
+			if v := panicsWith(func() { s = NewSemaphore(n) }); v != nil {
+				t.Fatalf("NewSemaphore(%d) panicked (%v); an n below 1 should mean 1 slot. make(chan T, n) panics "+
+					"for a negative n: raise n to 1 first, max(n, 1)", n, v)
+			}
 			calls := []*call{start(t, t.Context(), s.Execute), start(t, t.Context(), s.Execute)}
 			if got := countInside(calls); got != 1 {
 				t.Fatalf("NewSemaphore(%d) should mean 1 slot: of 2 callers, 1 op should run and the other wait, "+

@@ -22,6 +22,10 @@ func TestEx2RunsOpAndReturnsItsError(t *testing.T) {
 			if err != want {
 				t.Fatalf("TryExecute should return op's error unchanged (%v), got %v", want, err)
 			}
+			if got := b.InFlight(); got != 0 {
+				t.Fatalf("after op returned %v, its slot should be free again and InFlight 0, got %d: free the "+
+					"slot however op ends, with an error as much as with nil (defer)", want, got)
+			}
 		}
 	})
 }
@@ -138,6 +142,10 @@ func TestEx2EndedContextRunsNothing(t *testing.T) {
 			if !isCtxError(ctx, err) || errors.Is(err, bulkhead.ErrBulkheadFull) {
 				t.Fatalf("a caller whose context has already ended (bulkhead full: %v) should get an error matching "+
 					"context.Canceled and not bulkhead.ErrBulkheadFull, got %v", full, err)
+			}
+			if want := map[bool]int{false: 0, true: 1}[full]; b.InFlight() != want {
+				t.Fatalf("a caller whose context had ended ran nothing but took a slot and kept it (InFlight %d, want %d): "+
+					"look at ctx.Err() before taking a slot, or free the slot on every path out", b.InFlight(), want)
 			}
 		}
 		synctest.Wait()

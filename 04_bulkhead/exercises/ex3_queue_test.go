@@ -150,7 +150,12 @@ func TestEx3ZeroWaitingNeverWaits(t *testing.T) {
 
 func TestEx3LimitsBelowTheMinimum(t *testing.T) {
 	bubble(t, func(t *testing.T) {
-		b := NewQueueBulkhead(0, -3)
+		var b *QueueBulkhead
+		if v := panicsWith(func() { b = NewQueueBulkhead(0, -3) }); v != nil {
+			t.Fatalf("NewQueueBulkhead(0, -3) panicked (%v); a maxConcurrent below 1 should mean 1 and a "+
+				"maxWaiting below 0 should mean 0. make(chan T, n) panics for a negative n: raise it first, "+
+				"max(maxWaiting, 0)", v)
+		}
 		first := start(t, t.Context(), b.Execute)
 		if _, done := first.returned(); done && !first.inside() {
 			t.Fatalf("NewQueueBulkhead(0, -3) should mean 1 slot, so the first call should run")
@@ -183,7 +188,13 @@ func TestEx3EndedContextRunsNothing(t *testing.T) {
 		ctx := cancelled(t)
 		for _, full := range []bool{false, true} {
 			if full {
-				mustRun(t, start(t, t.Context(), b.Execute), "the call that takes the slot")
+				c := start(t, t.Context(), b.Execute)
+				if _, done := c.returned(); !done && !c.inside() {
+					t.Fatalf("a caller whose context had ended ran nothing, yet the slot is no longer free for the " +
+						"next caller: it took the slot and kept it. Look at ctx.Err() before taking a slot, or free " +
+						"the slot on every path out")
+				}
+				mustRun(t, c, "the call that takes the slot")
 			}
 			ran := false
 			err := b.Execute(ctx, func(context.Context) error { ran = true; return nil })

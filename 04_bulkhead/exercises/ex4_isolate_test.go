@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 
 	"reliability/04_bulkhead/bulkhead"
 )
@@ -84,6 +85,21 @@ func TestEx4FullCompartmentLeavesOthersAlone(t *testing.T) {
 	})
 }
 
+// TestEx4EqualLimitsApart: two dependencies with the same limit still have
+// a compartment each.
+func TestEx4EqualLimitsApart(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		iso := newIsolator(t, map[string]int{"payments": 1, "search": 1})
+		mustRun(t, start(t, t.Context(), to(iso, "payments")), "the first call to payments")
+		search := start(t, t.Context(), to(iso, "search"))
+		if synctest.Wait(); !search.inside() {
+			err, _ := search.returned()
+			t.Fatalf("payments and search both have 1 slot; with payments' slot taken, a call to search should "+
+				"still run, got %v: each dependency needs a compartment of its own, even when the limits are equal", err)
+		}
+	})
+}
+
 func TestEx4EachCompartmentHasItsOwnLimit(t *testing.T) {
 	bubble(t, func(t *testing.T) {
 		iso := newIsolator(t, map[string]int{"a": 1, "b": 3, "c": 2})
@@ -110,7 +126,12 @@ func TestEx4UnknownDependency(t *testing.T) {
 			t.Fatalf("a call to a dependency with no compartment should not run op and should return an error "+
 				"matching ErrUnknownDependency; op ran: %v, error: %v", ran, err)
 		}
-		if got := iso.InFlight("paymnets"); got != 0 {
+		var got int
+		if v := panicsWith(func() { got = iso.InFlight("paymnets") }); v != nil {
+			t.Fatalf("InFlight of an unknown dependency should be 0, but it panicked (%v): look the dependency "+
+				"up with the two-value form, v, ok := m[dep], before using what the map holds", v)
+		}
+		if got != 0 {
 			t.Fatalf("InFlight of an unknown dependency should be 0, got %d", got)
 		}
 	})
@@ -186,6 +207,11 @@ func TestEx4EndedContextRunsNothing(t *testing.T) {
 			if !isCtxError(ctx, err) || errors.Is(err, bulkhead.ErrBulkheadFull) {
 				t.Fatalf("a caller whose context has already ended (payments full: %v) should get an error "+
 					"matching context.Canceled and not bulkhead.ErrBulkheadFull, got %v", full, err)
+			}
+			if want := map[bool]int{false: 0, true: 1}[full]; iso.InFlight("payments") != want {
+				t.Fatalf("a caller whose context had ended ran nothing but took a slot and kept it (InFlight %d, "+
+					"want %d): look at ctx.Err() before taking a slot, or free the slot on every path out",
+					iso.InFlight("payments"), want)
 			}
 		}
 	})

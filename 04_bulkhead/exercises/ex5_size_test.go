@@ -11,8 +11,11 @@ func size(t *testing.T, m Measurement, headroom int) (n int, err error) {
 	t.Helper()
 	defer func() {
 		if r := recover(); r != nil {
-			t.Fatalf("Size(%+v, %d) panicked: %v. (A Window of 0 divides by zero: check the arguments first.)",
-				m, headroom, r)
+			hint := "A Window of 0 divides by zero: check the arguments first."
+			if m.Window > 0 {
+				hint = "The Window is not 0: is it cut to whole seconds or milliseconds before dividing?"
+			}
+			t.Fatalf("Size(%+v, %d) panicked: %v. (%s)", m, headroom, r, hint)
 		}
 	}()
 	return Size(m, headroom)
@@ -75,6 +78,9 @@ func TestEx5Headroom(t *testing.T) {
 			"100 per second × 250ms is 25 slots; plus 50% headroom is 37.5, rounded up to 38"},
 		{Measurement{100, time.Second, 100 * time.Millisecond}, 100, 20,
 			"10 slots plus 100% headroom is 20"},
+		{Measurement{50, time.Second, 50 * time.Millisecond}, 10, 3,
+			"50 per second × 50ms is 2.5 slots; plus 10% headroom is 2.75, rounded up to 3. Round once, at the " +
+				"end: rounding L up to 3 first and then adding the headroom gives 3.3, so 4"},
 		{Measurement{300, time.Second, 300 * time.Millisecond}, 10, 99,
 			"90 slots plus 10% headroom is exactly 99. A whole number must not be rounded up: is a " +
 				"floating-point error being rounded up? (1.1 has no exact binary form; 90 × 1.1 is " +
@@ -90,6 +96,29 @@ func TestEx5SubMillisecondLatency(t *testing.T) {
 		{Measurement{10000, time.Second, 500 * time.Microsecond}, 0, 5,
 			"10000 per second × 0.5ms is 5 slots: sub-millisecond parts of the latency count " +
 				"(d.Milliseconds() drops them)"},
+	})
+}
+
+func TestEx5SubSecondWindow(t *testing.T) {
+	checkSizes(t, []sizeCase{
+		{Measurement{150, 1500 * time.Millisecond, 100 * time.Millisecond}, 0, 10,
+			"150 calls in 1.5s is 100 per second; × 100ms is 10 slots: sub-second parts of the Window count " +
+				"(whole seconds of it drop them)"},
+		{Measurement{30, 250 * time.Millisecond, 10 * time.Millisecond}, 0, 2,
+			"30 calls in 250ms is 120 per second; × 10ms is 1.2 slots, so 2: a Window under a second is a " +
+				"Window, not 0"},
+	})
+}
+
+// TestEx5TinyFraction: a size just above a whole number is not whole. A
+// float computation that subtracts a small epsilon before rounding up, to
+// hide its own error, rounds such a size down.
+func TestEx5TinyFraction(t *testing.T) {
+	checkSizes(t, []sizeCase{
+		{Measurement{5_000_000_000_001, 1000 * time.Second, time.Nanosecond}, 0, 6,
+			"5000000000001 calls in 1000s × 1ns is 5.000000000001 slots: not whole, so 6. Subtracting an " +
+				"epsilon before rounding up hides a floating-point error by rounding true fractions down; " +
+				"keep whole nanoseconds and divide last"},
 	})
 }
 
@@ -131,13 +160,21 @@ func TestEx5TooManySlots(t *testing.T) {
 	if n, err := size(t, Measurement{1_000_000, time.Second, 30 * time.Second}, 0); err != nil || n != 30_000_000 {
 		t.Fatalf("a million calls per second that take 30s each need 30000000 slots, got %d (error %v)", n, err)
 	}
+	if n, err := size(t, Measurement{math.MaxInt32, time.Nanosecond, time.Nanosecond}, 0); err != nil || n != math.MaxInt32 {
+		t.Errorf("math.MaxInt32 calls in 1ns that take 1ns each need exactly math.MaxInt32 slots, the most "+
+			"allowed: only a size above math.MaxInt32 is an error; got %d (error %v)", n, err)
+	}
 	for _, m := range []Measurement{
+		{math.MaxInt32 + 1, time.Nanosecond, time.Nanosecond},
 		{math.MaxInt32, time.Second, 2 * time.Second},
 		{math.MaxInt64, time.Nanosecond, time.Hour},
 	} {
 		if n, err := size(t, m, 0); err == nil {
-			t.Errorf("Size(%+v, 0) is more than math.MaxInt32 slots and should return an error, got %d "+
-				"(an int64 product this large overflows)", m, n)
+			hint := "an int64 product this large overflows"
+			if n > math.MaxInt32 {
+				hint = "no bulkhead has that many slots: refuse a size above math.MaxInt32"
+			}
+			t.Errorf("Size(%+v, 0) is more than math.MaxInt32 slots and should return an error, got %d (%s)", m, n, hint)
 		}
 	}
 }

@@ -44,7 +44,8 @@ func bubble(t *testing.T, f func(t *testing.T)) {
 		failStuck(t.Name(), time.Since(began), "the code under test is stuck. The likely cause: a sync.Mutex "+
 			"held while op runs or while waiting for a slot. Every other caller then blocks on the lock, "+
 			"where neither a free slot nor the end of its context can reach it. Keep locks short, and wait "+
-			"for a slot with a select on a channel and ctx.Done().")
+			"for a slot with a select on a channel and ctx.Done(). Or a path that returns while still "+
+			"holding the lock: an early return (say, a refusal) before its Unlock.")
 	})
 	defer watchdog.Stop()
 	defer func() {
@@ -55,7 +56,8 @@ func bubble(t *testing.T, f func(t *testing.T)) {
 		switch msg := fmt.Sprint(r); {
 		case strings.Contains(msg, "all goroutines in bubble are blocked"):
 			t.Fatalf("a call never returned, and nothing could ever wake it (%v). Does it wait for a slot with "+
-				"a select that also watches ctx.Done()? Is every slot freed, even when op panics?", r)
+				"a select that also watches ctx.Done()? Is every slot freed, even when op panics? Is a slot "+
+				"freed that was never taken (a release deferred before the slot is taken)?", r)
 		case strings.Contains(msg, "main bubble goroutine has exited"):
 			t.Fatalf("the test ended with calls still blocked (%v), although every op had been released and "+
 				"every caller's context had ended. A call that waits without watching ctx.Done(), or a slot "+
