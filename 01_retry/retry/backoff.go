@@ -31,7 +31,7 @@ import (
 //     it is, without an attempt count; when ctx ends it returns only
 //     context.Cause(ctx), dropping the last error. A context given its
 //     own cause (WithCancelCause) therefore gives an error that matches
-//     that cause but not context.Canceled.
+//     that cause but not context.Canceled, unless the cause wraps it.
 //   - Cancellation: the library always calls op once, even with a context
 //     that has already ended, and may then return nil.
 //   - Deadlines: the library sleeps even when the next attempt would start

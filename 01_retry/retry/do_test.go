@@ -3,6 +3,7 @@ package retry_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -148,6 +149,47 @@ func TestDoKeepsTheCause(t *testing.T) {
 				err, sentinel, cause := run(t)
 				require.ErrorIs(t, err, cause, "the cause the caller gave")
 				require.ErrorIs(t, err, sentinel, "what ctx.Err() says")
+			})
+		})
+	}
+}
+
+// TestDoKeepsAWrappedCause: the common idiom builds a cause that itself
+// wraps ctx.Err(), e.g. fmt.Errorf("budget: %w", context.DeadlineExceeded),
+// as lesson 02's timeout.DoStdlib does. That cause matches ctx.Err()
+// already, so it is the error to keep, not ctx.Err() alone.
+func TestDoKeepsAWrappedCause(t *testing.T) {
+	errBudget := fmt.Errorf("checkout budget spent: %w", context.DeadlineExceeded)
+	errAborted := fmt.Errorf("payment aborted by the user: %w", context.Canceled)
+	for name, run := range map[string]func(t *testing.T) (error, error, error){
+		"cancel cause during a wait": func(t *testing.T) (error, error, error) {
+			ctx, cancel := context.WithCancelCause(context.Background())
+			defer cancel(nil)
+			time.AfterFunc(50*time.Millisecond, func() { cancel(errAborted) })
+			op, _ := script(failing(10)...)
+			return retry.Do(ctx, retry.Policy{Jitter: retry.NoJitter}, op), context.Canceled, errAborted
+		},
+		"timeout cause during an attempt": func(t *testing.T) (error, error, error) {
+			ctx, cancel := context.WithTimeoutCause(context.Background(), time.Second, errBudget)
+			defer cancel()
+			return retry.Do(ctx, retry.Policy{}, func(context.Context) error {
+				time.Sleep(2 * time.Second) // an op that ignores its context
+				return errBoom
+			}), context.DeadlineExceeded, errBudget
+		},
+		"cancel cause before the first attempt": func(t *testing.T) (error, error, error) {
+			ctx, cancel := context.WithCancelCause(context.Background())
+			cancel(errAborted)
+			op, _ := script()
+			return retry.Do(ctx, retry.Policy{}, op), context.Canceled, errAborted
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				err, sentinel, cause := run(t)
+				require.ErrorIs(t, err, cause, "the cause the caller gave, which wraps ctx.Err()")
+				require.ErrorIs(t, err, sentinel, "what ctx.Err() says")
+				assert.Contains(t, err.Error(), cause.Error(), "the message shows the reason")
 			})
 		})
 	}

@@ -121,12 +121,21 @@ func noTimeLeft(attempts int, delay time.Duration, lastErr error) error {
 // context.DeadlineExceeded), which is how most callers classify it, and
 // the cause given to WithCancelCause or WithTimeoutCause, if any, which
 // is the reason the caller actually recorded.
+//
+// A cause often wraps ctx.Err() itself, as in
+// fmt.Errorf("budget: %w", context.DeadlineExceeded): it already matches
+// both, so it is returned as it is. Returning ctx.Err() in that case
+// would throw the caller's reason away.
 func ctxError(ctx context.Context) error {
 	err, cause := ctx.Err(), context.Cause(ctx)
-	if cause == nil || errors.Is(cause, err) {
+	switch {
+	case cause == nil || cause == err:
 		return err
+	case errors.Is(cause, err):
+		return cause
+	default:
+		return fmt.Errorf("%w: %w", err, cause)
 	}
-	return fmt.Errorf("%w: %w", err, cause)
 }
 
 // sleep waits for d or until ctx ends, and reports whether it waited the
