@@ -21,8 +21,12 @@ func TestEx1OpensAfterThresholdConsecutiveFailures(t *testing.T) {
 				want = breaker.StateOpen
 			}
 			if got := b.State(); got != want {
-				t.Fatalf("after %d failures in a row (threshold %d) the breaker should be %v, got %v (it opens when the count reaches the threshold: >=, not >)",
-					i, threshold, want, got)
+				hint := "it opens when the count reaches the threshold: >=, not >"
+				if want == breaker.StateClosed {
+					hint = "it opens when the count reaches the threshold, not one failure before"
+				}
+				t.Fatalf("after %d failures in a row (threshold %d) the breaker should be %v, got %v (%s)",
+					i, threshold, want, got, hint)
 			}
 		}
 	}
@@ -97,6 +101,42 @@ func TestEx1ThresholdBelowOneMeansOne(t *testing.T) {
 	}
 }
 
+func TestEx1LateSuccessDoesNotClose(t *testing.T) {
+	// A call is admitted while closed; before its fn returns, another call
+	// fails and opens the breaker. The slow call's success then arrives:
+	// it resets the failure count, but it must not close the breaker,
+	// which in exercise 1 never closes again.
+	guard(t)
+	b := &ConsecutiveBreaker{Threshold: 1}
+	slow := startHeld(b.Call, &b.mu, nil)
+	defer slow.let()
+	select {
+	case <-slow.entered:
+	case err := <-slow.done:
+		t.Fatalf("a closed breaker should call fn, but Call returned %v without calling it", err)
+	case <-after(realTimeout):
+		t.Fatalf("Call neither called fn nor returned within %v", realTimeout)
+	}
+	if slow.lockedInFn.Load() {
+		t.Fatalf("mu is locked while fn runs: is the mutex held while fn runs? A slow dependency would then make every other caller wait")
+	}
+	if err := b.Call(fail); !errors.Is(err, errDown) {
+		t.Fatalf("while another call was still running, a failing call should reach the dependency and return %q, got %v", errDown, err)
+	}
+	if got := b.State(); got != breaker.StateOpen {
+		t.Fatalf("one failure (threshold 1) should open the breaker, got %v", got)
+	}
+	if err := slow.finish(); err != nil {
+		t.Fatalf("the slow call's fn returned nil, so Call should return nil, got %v", err)
+	}
+	if got := b.State(); got != breaker.StateOpen {
+		t.Fatalf("a success from a call admitted before the trip, returning after it, must not close the breaker (exercise 1's breaker never closes again), got %v: is the state derived from the failure count, which the success reset? Keep an open flag", got)
+	}
+	if err := b.Call(succeed); err != breaker.ErrOpenState {
+		t.Fatalf("after a late success the breaker should still reject calls with breaker.ErrOpenState, got %v", err)
+	}
+}
+
 // The next four tests force the interleavings that concurrency mistakes
 // need, so they fail the same way every run, with or without -race.
 
@@ -116,7 +156,7 @@ func TestEx1StateTakesTheLock(t *testing.T) {
 			_ = b.Call(fail)
 		}
 		if got := firstWhileHeld(&b.mu, nil, func() { b.State() }); got != "asked" {
-			t.Fatalf("while another goroutine held mu, State() %s without taking the lock: it reads the state without the lock, a data race (go test -race reports it)",
+			t.Fatalf("while another goroutine held mu, State() %s: it reads the state without the lock, a data race (go test -race reports it)",
 				didText(got))
 		}
 	}

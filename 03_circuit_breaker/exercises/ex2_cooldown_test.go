@@ -23,7 +23,8 @@ func tripCooldown(t *testing.T, b *CooldownBreaker) {
 		}
 	}
 	if got := b.State(); got != breaker.StateOpen {
-		t.Fatalf("after %d failures in a row the breaker should be open, got %v", b.Threshold, got)
+		t.Fatalf("after %d failures in a row (threshold %d) the breaker should be open, got %v (it opens when the count reaches the threshold: >=, not >)",
+			b.Threshold, b.Threshold, got)
 	}
 }
 
@@ -115,6 +116,72 @@ func TestEx2CooldownCountsFromTheTrip(t *testing.T) {
 			"the cooldown counts from the moment the breaker opened, not from the first failure of the streak: 999ms after the trip it should still be open")
 		time.Sleep(2 * time.Millisecond)
 		wantState(t, b, breaker.StateHalfOpen, "1s + 1ms after the trip the breaker should be half-open")
+	})
+}
+
+func TestEx2CooldownStartsWhenTheFailureReturns(t *testing.T) {
+	// The call that trips the breaker, and later the trial that re-opens
+	// it, are slow: their fn takes 600ms to fail. The breaker opens when
+	// the failure arrives, so the cooldown counts from fn's return, not
+	// from the moment the call was admitted.
+	guard(t)
+	synctest.Test(t, func(t *testing.T) {
+		slowFail := func() error {
+			time.Sleep(600 * time.Millisecond)
+			return errDown
+		}
+		b := newCooldown()
+		_ = b.Call(fail)
+		if err := b.Call(slowFail); err != errDown {
+			t.Fatalf("the second failure should reach the dependency and return %q unchanged, got %v", errDown, err)
+		}
+		wantState(t, b, breaker.StateOpen, "two failures in a row (threshold 2) should open the breaker")
+		time.Sleep(time.Second - time.Millisecond)
+		wantState(t, b, breaker.StateOpen,
+			"the cooldown counts from the moment the breaker opened, when the failing fn returned, not from when that call was admitted: 999ms after the trip it should still be open (is time.Now read before fn runs?)")
+		time.Sleep(2 * time.Millisecond)
+		wantState(t, b, breaker.StateHalfOpen, "1s + 1ms after the trip the breaker should be half-open")
+
+		if err := b.Call(slowFail); err != errDown {
+			t.Fatalf("the trial call should reach the dependency and return %q unchanged, got %v", errDown, err)
+		}
+		wantState(t, b, breaker.StateOpen, "a failed trial should open the breaker again")
+		time.Sleep(time.Second - time.Millisecond)
+		wantState(t, b, breaker.StateOpen,
+			"the new cooldown counts from the moment the trial failed, when its fn returned, not from when the trial was admitted: 999ms after it the breaker should still be open (is time.Now read before fn runs?)")
+		time.Sleep(2 * time.Millisecond)
+		wantState(t, b, breaker.StateHalfOpen, "a full cooldown after the failed trial the breaker should be half-open again")
+	})
+}
+
+func TestEx2SuccessResetsTheStreak(t *testing.T) {
+	guard(t)
+	synctest.Test(t, func(t *testing.T) {
+		b := newCooldown()
+		for i, fn := range []func() error{fail, succeed, fail} {
+			if err := b.Call(fn); err == errNotImplemented || errors.Is(err, breaker.ErrOpenState) {
+				t.Fatalf("call %d of fail, succeed, fail (threshold 2) should reach the dependency, got %v: a success in between resets the streak", i+1, err)
+			}
+		}
+		wantState(t, b, breaker.StateClosed,
+			"a success in between resets the streak, so fail, succeed, fail (threshold 2) is one failure in a row and should leave it closed")
+		_ = b.Call(fail)
+		wantState(t, b, breaker.StateOpen, "the second failure in a row should open the breaker")
+	})
+}
+
+func TestEx2ZeroCooldownMeansNoWait(t *testing.T) {
+	guard(t)
+	synctest.Test(t, func(t *testing.T) {
+		b := &CooldownBreaker{Threshold: 1}
+		_ = b.Call(fail)
+		time.Sleep(time.Millisecond)
+		wantState(t, b, breaker.StateHalfOpen,
+			"Cooldown 0: 1ms after the trip more than Cooldown has passed, so the breaker should be half-open (zero means no wait, not a default such as gobreaker's 60s)")
+		if err := b.Call(succeed); err != nil {
+			t.Fatalf("Cooldown 0: the trial call 1ms after the trip should run and succeed, got %v", err)
+		}
+		wantState(t, b, breaker.StateClosed, "Cooldown 0: a successful trial should close the breaker")
 	})
 }
 
@@ -246,6 +313,33 @@ func TestEx2StaleFailureAfterAFullCycle(t *testing.T) {
 	})
 }
 
+func TestEx2StaleSuccessDoesNotResetANewerCount(t *testing.T) {
+	// A slow call admitted in the first closed period succeeds after the
+	// breaker has tripped and closed again. Its success belongs to the old
+	// period: it must not reset the failure count of the new one.
+	guard(t)
+	requireEx2FnRunsUnlocked(t)
+	synctest.Test(t, func(t *testing.T) {
+		b := newCooldown()
+		slow := heldInBubble(t, b, nil, "while closed")
+		defer slow.let()
+		tripCooldown(t, b)
+		time.Sleep(time.Second + time.Millisecond)
+		if err := b.Call(succeed); err != nil {
+			t.Fatalf("the trial call after the cooldown should run and succeed, got %v", err)
+		}
+		wantState(t, b, breaker.StateClosed, "a successful trial should close the breaker")
+		_ = b.Call(fail)
+		wantState(t, b, breaker.StateClosed, "one failure after closing (threshold 2) should leave the breaker closed")
+		if err := slow.finish(); err != nil {
+			t.Fatalf("the slow call's fn returned nil, so Call should return nil, got %v", err)
+		}
+		_ = b.Call(fail)
+		wantState(t, b, breaker.StateOpen,
+			"a success from a call admitted before the trip, arriving after the breaker closed again, belongs to an older closed period and must not reset the new period's failure count: two fresh failures in a row (threshold 2) should open the breaker. Are only stale failures ignored, and stale successes still counted?")
+	})
+}
+
 func TestEx2FirstTrialResultDecides(t *testing.T) {
 	guard(t)
 	requireEx2FnRunsUnlocked(t)
@@ -268,7 +362,8 @@ func TestEx2FirstTrialResultDecides(t *testing.T) {
 			if first != nil {
 				verdict = breaker.StateOpen
 			}
-			wantState(t, b, verdict, "the first trial to return decides")
+			wantState(t, b, verdict,
+				"the first trial to return decides: the breaker has not changed state since it was admitted, so its result is not stale")
 			_ = c.finish()
 			wantState(t, b, verdict,
 				"a trial that returns after another trial has decided is stale (the breaker has moved on since it was admitted) and must not overturn the verdict")

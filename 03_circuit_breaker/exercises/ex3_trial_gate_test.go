@@ -76,6 +76,27 @@ func TestEx3OneFailureReopens(t *testing.T) {
 	}
 }
 
+func TestEx3FailureDecidesWithoutWaitingForTheOthers(t *testing.T) {
+	// All three trials are admitted and the first to report has failed.
+	// The two others are still running, but the verdict is already known:
+	// one failure is enough.
+	guard(t)
+	g := &TrialGate{MaxProbes: 3}
+	for i := 1; i <= 3; i++ {
+		if !g.Admit() {
+			t.Fatalf("trial %d of 3 should be admitted", i)
+		}
+	}
+	if got := g.Report(errDown); got != breaker.StateOpen {
+		t.Fatalf("the first of 3 admitted trials failed: the circuit should re-open at once, without waiting for the trials still running, got %v", got)
+	}
+	for i := range 2 {
+		if got := g.Report(nil); got != breaker.StateOpen {
+			t.Fatalf("late success %d after the failure must not overturn it: want open, got %v", i+1, got)
+		}
+	}
+}
+
 func TestEx3VerdictIsFinal(t *testing.T) {
 	guard(t)
 	g := &TrialGate{MaxProbes: 2}
@@ -218,11 +239,31 @@ func TestEx3EachReportNamesItsOwnVerdict(t *testing.T) {
 	}
 }
 
+// decidedGate returns a gate with MaxProbes 1 whose one trial has
+// reported result, so that its verdict is known.
+func decidedGate(t *testing.T, result error) *TrialGate {
+	t.Helper()
+	g := &TrialGate{MaxProbes: 1}
+	if !g.Admit() {
+		t.Fatalf("with MaxProbes 1 the first trial should be admitted")
+	}
+	_ = g.Report(result)
+	return g
+}
+
 func TestEx3AdmitTakesTheLock(t *testing.T) {
 	guard(t)
 	g := &TrialGate{MaxProbes: 2}
 	if got := firstWhileHeld(&g.mu, nil, func() { g.Admit() }); got != "asked" {
 		t.Fatalf("while another goroutine held mu, Admit %s: it reads or changes the counts without the lock", didText(got))
+	}
+	// Once the verdict is known, Admit still reads it under the lock.
+	for _, result := range []error{nil, errDown} {
+		g := decidedGate(t, result)
+		if got := firstWhileHeld(&g.mu, nil, func() { g.Admit() }); got != "asked" {
+			t.Fatalf("once a trial had reported %v and the verdict was known, while another goroutine held mu, Admit %s: it reads the verdict without the lock, a data race (go test -race reports it)",
+				result, didText(got))
+		}
 	}
 }
 
@@ -233,6 +274,14 @@ func TestEx3ReportTakesTheLock(t *testing.T) {
 		_ = g.Admit()
 		if got := firstWhileHeld(&g.mu, nil, func() { g.Report(result) }); got != "asked" {
 			t.Fatalf("while another goroutine held mu, Report(%v) %s: it reads or changes the counts without the lock", result, didText(got))
+		}
+	}
+	// A late report, after the verdict, still reads it under the lock.
+	for _, result := range []error{nil, errDown} {
+		g := decidedGate(t, result)
+		if got := firstWhileHeld(&g.mu, nil, func() { g.Report(nil) }); got != "asked" {
+			t.Fatalf("once a trial had reported %v and the verdict was known, while another goroutine held mu, a late Report %s: it reads the verdict without the lock, a data race (go test -race reports it)",
+				result, didText(got))
 		}
 	}
 }

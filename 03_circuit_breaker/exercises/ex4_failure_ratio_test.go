@@ -35,6 +35,8 @@ func TestEx4TripsOnTheRatioOfFinishedCalls(t *testing.T) {
 			breaker.Counts{Requests: 3, TotalSuccesses: 2, TotalFailures: 1}, false},
 		{"5 failures out of 9 finished is 56%",
 			breaker.Counts{Requests: 9, TotalSuccesses: 4, TotalFailures: 5}, false},
+		{"119 failures out of 200 finished is 59.5%, below 60% (is the share rounded to whole percent?)",
+			breaker.Counts{Requests: 200, TotalSuccesses: 81, TotalFailures: 119}, false},
 		{"2 failures out of 2 finished is too few results to judge",
 			breaker.Counts{Requests: 2, TotalFailures: 2}, false},
 		{"2 failures and 1 success finished (67%), even with 1 excluded call and 4 in flight: the ratio is over finished calls, not Requests",
@@ -45,6 +47,10 @@ func TestEx4TripsOnTheRatioOfFinishedCalls(t *testing.T) {
 			breaker.Counts{Requests: 3, TotalFailures: 2}, false},
 		{"3 billion successes and 3 billion failures are 50%, below 60%: TotalSuccesses + TotalFailures overflows a uint32 (add in uint64 or float64)",
 			breaker.Counts{Requests: 4_000_000_000, TotalSuccesses: 3_000_000_000, TotalFailures: 3_000_000_000}, false},
+		{"2,576,980,378 failures out of 4,294,967,296 finished are 60%, far more than the minimum of 3: TotalSuccesses + TotalFailures overflows a uint32, to 0 here (add in uint64 or float64, for the minimum too)",
+			breaker.Counts{Requests: 4_000_000_000, TotalSuccesses: 1_717_986_918, TotalFailures: 2_576_980_378}, true},
+		{"1 failure out of 4 finished is 25%: the 2 excluded calls are neither failures nor successes, and must not be added to either",
+			breaker.Counts{Requests: 6, TotalSuccesses: 3, TotalFailures: 1, TotalExclusions: 2}, false},
 	}
 	for _, c := range cases {
 		got, panicked := tripSafely(trip, c.counts)
@@ -54,6 +60,30 @@ func TestEx4TripsOnTheRatioOfFinishedCalls(t *testing.T) {
 		}
 		if got != c.want {
 			t.Errorf("FailureRatioTrip(3, 0.6) with %+v: %s, so it should return %v, got %v", c.counts, c.why, c.want, got)
+		}
+	}
+}
+
+func TestEx4RatioIsAtLeast(t *testing.T) {
+	// k failures out of 10 are exactly the ratio k/10, so they trip, and
+	// k-1 are below it, so they do not. In float64, TotalFailures/finished
+	// and ratio round the same way; 1-ratio, ratio*finished or a success
+	// share each round differently and miss the boundary for some k.
+	for k := uint32(1); k <= 9; k++ {
+		ratio := float64(k) / 10
+		trip := FailureRatioTrip(10, ratio)
+		for _, failures := range []uint32{k, k - 1} {
+			c := breaker.Counts{Requests: 10, TotalSuccesses: 10 - failures, TotalFailures: failures}
+			want := failures == k
+			got, panicked := tripSafely(trip, c)
+			if panicked != "" {
+				t.Errorf("FailureRatioTrip(10, %v) with %+v panicked: %s", ratio, c, panicked)
+				continue
+			}
+			if got != want {
+				t.Errorf("FailureRatioTrip(10, %v) with %d failures out of 10 finished (%d%%) should return %v, got %v: it trips when the share of failures, TotalFailures / (TotalSuccesses + TotalFailures), is at least ratio; compare that share with ratio itself",
+					ratio, failures, failures*10, want, got)
+			}
 		}
 	}
 }

@@ -20,6 +20,9 @@ func TestEx5ClientMistakesAreNotFailures(t *testing.T) {
 		{&HTTPError{StatusCode: 400}, true, "400 is the caller's bad request"},
 		{&HTTPError{StatusCode: 499}, true, "499 is still 4xx, the caller's side"},
 		{fmt.Errorf("get price: %w", &HTTPError{StatusCode: 409}), true, "a wrapped 409 is still the caller's mistake: use errors.As, not a type assertion"},
+		{fmt.Errorf("get price: %w", fmt.Errorf("attempt 2: %w", &HTTPError{StatusCode: 404})), true, "a 404 wrapped twice is still the caller's mistake: errors.As looks through the whole chain, one errors.Unwrap does not"},
+		{&HTTPError{StatusCode: 408}, true, "408 Request Timeout is a 4xx other than 429: the task counts it as the caller's side, like every 4xx but 429"},
+		{&HTTPError{StatusCode: 418}, true, "418 is a 4xx other than 429"},
 		{&HTTPError{StatusCode: 429}, false, "429 is the dependency saying it is overloaded"},
 		{fmt.Errorf("get price: %w", &HTTPError{StatusCode: 429}), false, "a wrapped 429 is still the dependency saying it is overloaded"},
 		{&HTTPError{StatusCode: 500}, false, "500 is the dependency failing"},
@@ -33,31 +36,56 @@ func TestEx5ClientMistakesAreNotFailures(t *testing.T) {
 		{errDown, false, "any other error is a failure"},
 	}
 	for _, c := range cases {
-		if got := IsSuccessful(c.err); got != c.want {
+		got, panicked := classifySafely(IsSuccessful, c.err)
+		switch {
+		case panicked != "":
+			t.Errorf("IsSuccessful(%v) panicked: %s (errors.As needs a pointer to a variable of the type to find: var target *HTTPError; errors.As(err, &target))", c.err, panicked)
+		case got != c.want:
 			t.Errorf("IsSuccessful(%v) should be %v (%s), got %v", c.err, c.want, c.why, got)
 		}
 	}
+}
+
+// classifySafely calls classify and turns a panic into an error message.
+func classifySafely(classify func(error) bool, err error) (got bool, panicked string) {
+	defer func() {
+		if v := recover(); v != nil {
+			panicked = fmt.Sprint(v)
+		}
+	}()
+	return classify(err), ""
 }
 
 func TestEx5CanceledCallsAreExcluded(t *testing.T) {
 	cases := []struct {
 		err  error
 		want bool
+		why  string // what this case adds to the rule, if anything
 	}{
-		{context.Canceled, true},
-		{fmt.Errorf("get price: %w", context.Canceled), true},
-		{fmt.Errorf("get price: %w", fmt.Errorf("attempt 2: %w", context.Canceled)), true},
-		{context.DeadlineExceeded, false},
-		{fmt.Errorf("get price: %w", context.DeadlineExceeded), false},
-		{&HTTPError{StatusCode: 503}, false},
-		{&HTTPError{StatusCode: 404}, false},
-		{errors.New("upstream: context canceled"), false},
-		{errDown, false},
-		{nil, false},
+		{context.Canceled, true, ""},
+		{fmt.Errorf("get price: %w", context.Canceled), true, ""},
+		{fmt.Errorf("get price: %w", fmt.Errorf("attempt 2: %w", context.Canceled)), true, ""},
+		{context.DeadlineExceeded, false, ""},
+		{fmt.Errorf("get price: %w", context.DeadlineExceeded), false, ""},
+		{&HTTPError{StatusCode: 503}, false, ""},
+		{&HTTPError{StatusCode: 404}, false, "a 4xx other than 429 is a success (IsSuccessful), not an exclusion"},
+		{&HTTPError{StatusCode: 429}, false, "a 429 is the dependency saying it is overloaded: a failure, not an exclusion"},
+		{fmt.Errorf("get price: %w", &HTTPError{StatusCode: 429}), false, "a 429 is the dependency saying it is overloaded: a failure, not an exclusion"},
+		{errors.New("upstream: context canceled"), false, ""},
+		{errDown, false, ""},
+		{nil, false, ""},
 	}
 	for _, c := range cases {
-		if got := IsExcluded(c.err); got != c.want {
+		got, panicked := classifySafely(IsExcluded, c.err)
+		if panicked != "" {
+			t.Errorf("IsExcluded(%v) panicked: %s", c.err, panicked)
+			continue
+		}
+		if got != c.want {
 			why := "only a caller who gave up (context.Canceled, possibly wrapped: use errors.Is, not the error's text) is set aside; a timeout is the dependency's failure"
+			if c.why != "" {
+				why = c.why + "; " + why
+			}
 			t.Errorf("IsExcluded(%v) should be %v, got %v: %s", c.err, c.want, got, why)
 		}
 	}

@@ -1,0 +1,52 @@
+// Mistake: The open state is derived from the failure count, so the late success of a call in flight resets it and closes the breaker again.
+// Caught: "is the state derived from the failure count"
+package exercises
+
+import "reliability/03_circuit_breaker/breaker"
+
+// ConsecutiveBreaker is the smallest useful circuit breaker. It lets every
+// call through and counts failures in a row; a success resets the count.
+// When the count reaches Threshold it opens, and from then on Call rejects
+// every call with breaker.ErrOpenState without calling fn. (It never closes
+// again: exercise 2 adds the way back.) A Threshold below 1 means 1.
+//
+// It is safe for concurrent use, and fn runs without the lock held.
+type ConsecutiveBreaker struct {
+	Threshold int
+
+	mu       lock // a sync.Mutex (see lock.go); guards the fields below
+	failures int  // failures in a row
+}
+
+// Call runs fn unless the breaker is open, records its result, and returns
+// fn's error unchanged. When open it returns breaker.ErrOpenState at once.
+func (b *ConsecutiveBreaker) Call(fn func() error) error {
+	b.mu.Lock()
+	open := b.failures >= max(b.Threshold, 1)
+	b.mu.Unlock()
+	if open {
+		return breaker.ErrOpenState
+	}
+
+	// The lock is not held here: a slow fn must not block other callers.
+	err := fn()
+
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err == nil {
+		b.failures = 0
+		return nil
+	}
+	b.failures++
+	return err
+}
+
+// State reports breaker.StateClosed or breaker.StateOpen.
+func (b *ConsecutiveBreaker) State() breaker.State {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.failures >= max(b.Threshold, 1) {
+		return breaker.StateOpen
+	}
+	return breaker.StateClosed
+}

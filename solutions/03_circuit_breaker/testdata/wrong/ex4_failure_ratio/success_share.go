@@ -1,0 +1,27 @@
+// Mistake: The success share is compared with 1-ratio, which float64 rounding makes miss the boundary (8 of 10 at 0.8 does not trip).
+// Caught: "compare that share with ratio itself"
+package exercises
+
+import "reliability/03_circuit_breaker/breaker"
+
+// FailureRatioTrip returns a ReadyToTrip for breaker.Settings that trips
+// when at least minResults calls have finished in the current window and
+// the share of failures among them is at least ratio (0.6 means 60%).
+// With no finished call there is no ratio, and it does not trip.
+//
+// "Finished" means TotalSuccesses + TotalFailures: unlike Requests, it
+// leaves out calls still in flight and calls whose result was excluded,
+// which say nothing about the dependency. That is why the popular
+// Requests >= 3 && TotalFailures/Requests >= 0.6 is the wrong answer here:
+// such calls dilute the ratio (so it trips late, or not before the window
+// ends) and make up the minimum.
+func FailureRatioTrip(minResults uint32, ratio float64) func(breaker.Counts) bool {
+	return func(c breaker.Counts) bool {
+		// Add in uint64: two uint32 counts can overflow uint32.
+		finished := uint64(c.TotalSuccesses) + uint64(c.TotalFailures)
+		if finished == 0 || finished < uint64(minResults) {
+			return false
+		}
+		return float64(c.TotalSuccesses)/float64(finished) <= 1-ratio
+	}
+}
