@@ -87,6 +87,25 @@ func TestAllOrNothingAndBurstBounds(t *testing.T) {
 		"a refusal took nothing: 1 tokens", "n=0: true", "reserve n=4: OK false"}, seen)
 }
 
+// TestZeroTokensRefusedWhileInDebt: n = 0 asks for nothing, yet it is
+// refused while reservations hold the bucket below zero, because the
+// check is "would the bucket be negative after this?", and it already is.
+// A negative burst refuses it too.
+func TestZeroTokensRefusedWhileInDebt(t *testing.T) {
+	seen := both(t, 1, 2, func(l bucketAPI, see func(string, ...any)) {
+		see("n=0 when full: %v", l.AllowN(sec(0), 0))
+		r := l.ReserveN(sec(0), 2)
+		r2 := l.ReserveN(sec(0), 1)
+		see("reserved 2+1, delays %v %v, tokens %v", r.DelayFrom(sec(0)), r2.DelayFrom(sec(0)), l.TokensAt(sec(0)))
+		see("n=0 in debt: %v", l.AllowN(sec(0.5), 0))
+		see("n=0 once the debt is paid: %v", l.AllowN(sec(1), 0))
+		l.SetBurstAt(sec(1), -1)
+		see("n=0 with burst -1: %v", l.AllowN(sec(5), 0))
+	})
+	assert.Equal(t, []string{"n=0 when full: true", "reserved 2+1, delays 0s 1s, tokens -1",
+		"n=0 in debt: false", "n=0 once the debt is paid: true", "n=0 with burst -1: false"}, seen)
+}
+
 func TestBurstZeroAllowsNothingUnlessInf(t *testing.T) {
 	seen := both(t, 10, 0, func(l bucketAPI, see func(string, ...any)) {
 		see("burst 0: %v", l.AllowN(sec(0), 1))

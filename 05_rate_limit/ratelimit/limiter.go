@@ -77,8 +77,11 @@ func (l *Limiter) Allow() bool { return l.AllowN(time.Now(), 1) }
 // AllowN reports whether n events may happen at time t, and if so takes
 // their tokens. It takes all n or none: when the bucket holds fewer, it
 // returns false and changes nothing. n larger than Burst is never allowed
-// (unless the Limit is Inf); n = 0 is allowed whenever Burst is not
-// negative. Use it to drop or reject events over the limit.
+// (unless the Limit is Inf). n = 0 is allowed unless Burst is negative or
+// the bucket is in debt (TokensAt(t) < 0, while reservations wait for
+// tokens not yet earned): the test is whether the bucket would be below
+// zero afterwards, and then it already is. Use AllowN to drop or reject
+// events over the limit.
 func (l *Limiter) AllowN(t time.Time, n int) bool {
 	ok, _, _ := l.take(t, n, 0)
 	return ok

@@ -23,9 +23,11 @@ func (l *Limiter) Reserve() *Reservation { return l.ReserveN(time.Now(), 1) }
 // ReserveN takes n tokens at time t, earned or not, and returns the
 // Reservation that says how long the caller must wait before acting. It
 // fails (OK is false) only when n exceeds the burst, since a bucket can
-// never hold more than that, or when the rate is zero or less and the
-// tokens are not there. Unlike AllowN, a successful ReserveN always takes
-// the tokens: a caller that will not act must call CancelAt.
+// never hold more than that. A rate of zero or less, with the tokens not
+// there, still gives an OK reservation, one that never comes due:
+// DelayFrom returns InfDuration (x/time/rate does the same). Unlike
+// AllowN, a successful ReserveN always takes the tokens: a caller that
+// will not act must call CancelAt.
 func (l *Limiter) ReserveN(t time.Time, n int) *Reservation {
 	ok, act, rate := l.take(t, n, InfDuration)
 	r := &Reservation{ok: ok, lim: l, rate: rate}
@@ -43,7 +45,8 @@ func (r *Reservation) OK() bool { return r.ok }
 func (r *Reservation) Delay() time.Duration { return r.DelayFrom(time.Now()) }
 
 // DelayFrom returns how long after t the holder must wait before acting:
-// zero means act now, InfDuration means never (not OK).
+// zero means act now, InfDuration means never (not OK, or OK at a rate
+// that will never earn the tokens).
 func (r *Reservation) DelayFrom(t time.Time) time.Duration {
 	if !r.ok {
 		return InfDuration

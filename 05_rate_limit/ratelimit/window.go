@@ -7,10 +7,10 @@ import (
 
 // SlidingWindow is the other common rate-limiting algorithm, the
 // sliding-window counter, kept beside the token bucket for contrast. It
-// allows at most Limit events in any window of the given length, by
-// estimate: it counts events in fixed windows (aligned to multiples of the
-// window since the zero time) and weighs the previous window's count by
-// how much of it still overlaps the sliding window ending now.
+// allows an event when the estimated count of events in the window ending
+// now stays within Limit: it counts events in fixed windows (aligned to
+// multiples of the window since the zero time) and weighs the previous
+// window's count by how much of it still overlaps the sliding window.
 //
 //	estimate = previous * (1 - elapsed/window) + current
 //
@@ -18,13 +18,17 @@ import (
 // what makes it cheap (two counters per client) and approximate.
 //
 // Compared with a token bucket of the same rate (Limit/window per second)
-// and Burst = Limit, it admits the same first burst, but then nothing
-// until the estimate decays, instead of a steady trickle: it holds a
-// client to about Limit in every window, where the bucket lets Burst plus
-// a window's refill through. A plain fixed-window counter (reset to zero
-// at each boundary) is worse than both: Limit just before a boundary and
-// Limit just after it pass in a moment. TestBurstBehaviour measures all
-// three.
+// and Burst = Limit, it admits the same first burst and then, as the
+// previous window's weight decays, a trickle at about the same rate. So
+// the estimate does not hold a client to Limit in every real window: a
+// burst at the end of one window is weighed as if spread over it, and
+// almost a full window more gets through in the next. Under a flood that
+// starts just before a boundary, the busiest second holds 19 for a Limit
+// of 10 per second, as the bucket's does (its burst plus a second's
+// refill); from mid-window, 14. What it fixes is the plain fixed-window
+// counter (reset to zero at each boundary), where Limit just before a
+// boundary and Limit just after it pass in a moment. TestBurstBehaviour
+// measures all three.
 //
 // A time earlier than the current window counts in the current window.
 // SlidingWindow is safe for concurrent use.
