@@ -258,3 +258,20 @@ func TestSettingsValidation(t *testing.T) {
 	_, err = Settings{Retry: &retry.Policy{}, Budget: th}.HandRolled()
 	assert.NoError(t, err)
 }
+
+// TestRetryOptionsWithoutRetryAreRejected: a Budget or a RetryIf says
+// something about retries, so a Settings without Retry that has one is a
+// mistake (the retry was forgotten), not a chain to build without it.
+func TestRetryOptionsWithoutRetryAreRejected(t *testing.T) {
+	th, _ := NewThrottle(10, 0.1)
+	for name, s := range map[string]Settings{
+		"Budget":  {AttemptTimeout: time.Second, Budget: th},
+		"RetryIf": {AttemptTimeout: time.Second, RetryIf: func(error) bool { return true }},
+	} {
+		for _, b := range builders {
+			_, err := b.build(s)
+			require.ErrorIs(t, err, ErrInvalidSettings, "%s: %s without Retry", b.name, name)
+			assert.ErrorContains(t, err, name+" is set but Retry is nil", b.name)
+		}
+	}
+}

@@ -34,11 +34,13 @@ type Settings struct {
 	Retry *retry.Policy
 
 	// RetryIf narrows which errors are retried (see the RetryIf option).
+	// It needs Retry: both builders reject a RetryIf without it.
 	RetryIf func(error) bool
 
 	// Budget, if not nil, is shared by every call of the hand-rolled chain
-	// (see WithBudget). Failsafe rejects it: failsafe-go's own budget
-	// limits concurrent retries, a different rule.
+	// (see WithBudget). It needs Retry: both builders reject a Budget
+	// without it. Failsafe rejects it in any case: failsafe-go's own
+	// budget limits concurrent retries, a different rule.
 	Budget RetryBudget
 
 	// AttemptTimeout bounds each attempt. Zero means none.
@@ -73,6 +75,12 @@ func (s Settings) validate() error {
 		return bad("Deadline is %v, want 0 (none) or more", s.Deadline)
 	case s.AttemptTimeout < 0:
 		return bad("AttemptTimeout is %v, want 0 (none) or more", s.AttemptTimeout)
+	// Without Retry there is no retry layer to limit or narrow: building
+	// the chain without it would silently drop what the caller asked for.
+	case s.Budget != nil && s.Retry == nil:
+		return bad("Budget is set but Retry is nil: a budget limits retries, so set Retry too")
+	case s.RetryIf != nil && s.Retry == nil:
+		return bad("RetryIf is set but Retry is nil: it narrows what Retry retries, so set Retry too")
 	}
 	if s.Retry != nil {
 		if err := s.Retry.Validate(); err != nil {
@@ -98,6 +106,10 @@ func (s Settings) validate() error {
 // context.Canceled (a caller who gave up), so a timed-out attempt still
 // counts as a failure. Each call of HandRolled creates a new breaker; the
 // returned Layer shares it among every call it wraps.
+//
+// Invalid Settings give an error wrapping ErrInvalidSettings: a negative
+// duration, an invalid Retry policy or Breaker, or a Budget or RetryIf
+// without a Retry to apply to.
 func (s Settings) HandRolled() (Layer, error) {
 	if err := s.validate(); err != nil {
 		return nil, err
