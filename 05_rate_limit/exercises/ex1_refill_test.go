@@ -81,15 +81,25 @@ func TestEx1NoRateEarnsNothing(t *testing.T) {
 func TestEx1LongQuietSpell(t *testing.T) {
 	// A bucket last used at the zero time, or years ago: the elapsed time
 	// is as long as a time.Duration gets, and the result must still be
-	// the burst, not an overflowed negative number or NaN.
+	// the burst, not an overflowed negative number or NaN. 1625 is before
+	// the years UnixNano can represent (1678 to 2262).
 	for _, c := range []struct {
 		last time.Time
 		rate float64
-	}{{time.Time{}, 1}, {t0.AddDate(-1, 0, 0), 1e300}, {t0.AddDate(-200, 0, 0), 5}} {
+	}{{time.Time{}, 1}, {t0.AddDate(-1, 0, 0), 1e300}, {t0.AddDate(-200, 0, 0), 5}, {t0.AddDate(-400, 0, 0), 5}} {
 		got := Refill(0, c.last, at(0), c.rate, 7)
 		if got != 7 || math.IsNaN(got) {
-			t.Errorf("Refill(0 tokens, last %v, now %v, rate %v, burst 7) = %v, want 7: after a long quiet spell the bucket is full (did an integer multiplication overflow?)",
+			t.Errorf("Refill(0 tokens, last %v, now %v, rate %v, burst 7) = %v, want 7: after a long quiet spell the bucket is full (did an integer multiplication overflow? or a difference of UnixNano values, which only covers the years 1678 to 2262? now.Sub(last) saturates instead)",
 				c.last.Format(time.DateOnly), at(0).Format(time.DateOnly), c.rate, got)
 		}
+	}
+}
+
+func TestEx1LargeCountsKeepTheirPrecision(t *testing.T) {
+	// A fast limiter with a big bucket: 123.456789s at a million per
+	// second is 123,456,789 tokens, every one of them.
+	got := Refill(0, at(0), at(123.456789), 1e6, 1_000_000_000)
+	if !near(got, 123456789) {
+		t.Errorf("Refill(0 tokens, 123.456789s later, rate 1e6, burst 1e9) = %v, want 123456789: a large count must be exact to the token (was it computed in float32? float64 keeps it)", got)
 	}
 }

@@ -55,6 +55,48 @@ func TestEx2RefillsAtTheRate(t *testing.T) {
 	}
 }
 
+func TestEx2RefillsOnEveryCall(t *testing.T) {
+	guard(t)
+	b := &Bucket{Rate: 1, Burst: 10}
+	steps := []struct {
+		at   float64
+		n    int
+		want bool
+		why  string
+	}{
+		{0, 5, true, "a full bucket of 10"},
+		{3, 1, true, "5 tokens are left"},
+		{3, 7, true, "5 left at 0s, 3 earned by 3s, 1 taken: 7 are there (was the refill skipped because enough tokens were already there? it belongs in every call, or the time in between is lost)"},
+		{3, 1, false, "all 10 are spent"},
+	}
+	for _, s := range steps {
+		if got := b.AllowN(at(s.at), s.n); got != s.want {
+			t.Fatalf("Rate 1, Burst 10: AllowN(%vs, %d) = %v, want %v: %s", s.at, s.n, got, s.want, s.why)
+		}
+	}
+}
+
+func TestEx2RefusalMovesTheClockToo(t *testing.T) {
+	guard(t)
+	b := &Bucket{Rate: 1, Burst: 2}
+	steps := []struct {
+		at   float64
+		want bool
+		why  string
+	}{
+		{0, true, "a full bucket of 2"},
+		{0, true, "one token is left"},
+		{0.5, false, "half a token earned"},
+		{1, true, "one token earned from 0s to 1s"},
+		{1.5, false, "half a token earned since 1s; did the refused call at 0.5s keep its refill but not move the bucket's clock, so that 0s to 0.5s was earned twice? Keep the tokens and their time together"},
+	}
+	for _, s := range steps {
+		if got := b.AllowN(at(s.at), 1); got != s.want {
+			t.Fatalf("Rate 1, Burst 2: AllowN(%vs, 1) = %v, want %v: %s", s.at, got, s.want, s.why)
+		}
+	}
+}
+
 func TestEx2NeverMoreThanBurst(t *testing.T) {
 	guard(t)
 	b := &Bucket{Rate: 1000, Burst: 3}
@@ -80,6 +122,12 @@ func TestEx2ZeroTokensAlwaysAllowed(t *testing.T) {
 	}
 	if b.AllowN(at(0), 1) {
 		t.Fatalf("the bucket is empty: AllowN(1) should be refused")
+	}
+	if !b.AllowN(at(0), -3) {
+		t.Fatalf("AllowN(-3) asks for nothing: it should be allowed")
+	}
+	if b.AllowN(at(0), 1) {
+		t.Fatalf("the bucket was empty before AllowN(-3) and no time has passed, but AllowN(1) was allowed: a negative n must take nothing and give nothing (is only n == 0 treated as nothing? n < 1 is)")
 	}
 	var zero Bucket
 	if !zero.AllowN(at(0), 0) || zero.AllowN(at(0), 1) {
@@ -148,6 +196,29 @@ func TestEx2NoTokenSpentTwice(t *testing.T) {
 	}
 	if b.AllowN(at(0), 1) {
 		t.Errorf("after two calls for the only token, a third should be refused")
+	}
+}
+
+func TestEx2ChecksUnderTheLock(t *testing.T) {
+	guard(t)
+	// One token, two callers who both ask for mu while the test holds it.
+	// If they look at the tokens before locking, both see the token.
+	b := &Bucket{Rate: 1, Burst: 1}
+	asked, release := holdLockFor(&b.mu, 2)
+	results := make(chan bool, 2)
+	for range 2 {
+		go func() { results <- b.AllowN(at(0), 1) }()
+	}
+	select {
+	case <-asked:
+		release()
+	case <-results:
+		release()
+		<-results
+		t.Fatalf("AllowN returned while the test held mu: it must lock mu before it reads or changes the bucket's fields")
+	}
+	if first, second := <-results, <-results; first && second {
+		t.Errorf("two callers who both waited for mu got the bucket's only token: did they refill and check before locking mu, and lock only to take? Refill, check and take all belong inside the critical section")
 	}
 }
 

@@ -187,3 +187,48 @@ func TestEx3CancelWhileWaitingGivesTokensBack(t *testing.T) {
 		}
 	})
 }
+
+func TestEx3CancelGivesBackAsOfNow(t *testing.T) {
+	bubble(t, waitHint, func(t *testing.T) {
+		// A waits for 2 tokens (due at 2s); B reserves 1 more at 0.5s,
+		// queued behind A (due at 3s); A gives up at 1s. Only the share
+		// of A's tokens that B was not counting on comes back, and it
+		// comes back at 1s: the bucket then holds -2 + 1 = -1 tokens.
+		lim := exhausted(1, 2)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- WaitN(ctx, lim, 2) }()
+		time.Sleep(500 * time.Millisecond)
+		lim.ReserveN(time.Now(), 1)
+		time.Sleep(500 * time.Millisecond)
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Fatalf("WaitN whose context was cancelled while it waited returned %v, want context.Canceled", err)
+		}
+		if tokens := lim.Tokens(); !near(tokens, -1) {
+			t.Errorf("after the cancelled wait the bucket holds %v tokens, want -1: give the tokens back as of the moment of the cancel, r.CancelAt(time.Now()); a cancel dated back to when the wait began moves the bucket's clock back, and the time since is earned twice", tokens)
+		}
+	})
+}
+
+// noDeadline hides its context's deadline, as a context from code that
+// tracks its deadline elsewhere might: WaitN cannot see it coming, and
+// learns of it only when Done closes with DeadlineExceeded.
+type noDeadline struct{ context.Context }
+
+func (noDeadline) Deadline() (time.Time, bool) { return time.Time{}, false }
+
+func TestEx3ReturnsTheContextsOwnError(t *testing.T) {
+	bubble(t, waitHint, func(t *testing.T) {
+		lim := exhausted(1, 1)
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		defer cancel()
+		err := WaitN(noDeadline{ctx}, lim, 1)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("WaitN whose context ran out of time while it waited returned %v, want ctx.Err(), context.DeadlineExceeded (return ctx.Err() rather than context.Canceled)", err)
+		}
+		if tokens := lim.Tokens(); !near(tokens, 0.3) {
+			t.Errorf("300ms after the bucket emptied it holds %v tokens, want 0.3: the wait ended by the context must give its token back", tokens)
+		}
+	})
+}

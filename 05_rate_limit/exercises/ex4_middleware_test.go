@@ -162,3 +162,20 @@ func TestEx4RefusalCostsNothing(t *testing.T) {
 		t.Errorf("1s after the only token went, the next token is there, but the request got %d: did the refused request take (or reserve) a token? A refusal must cost nothing", w.Code)
 	}
 }
+
+func TestEx4RetryAfterCountsADebt(t *testing.T) {
+	// lim is shared with callers that reserved its only token and 2 more
+	// not earned yet: the bucket is 2 tokens in debt, so the next token
+	// is 3s away at 1 per second.
+	lim := ratelimit.NewLimiter(1, 1)
+	for range 3 {
+		lim.ReserveN(t0, 1)
+	}
+	w := newLimited(lim).get(0)
+	if w.Code != http.StatusTooManyRequests {
+		t.Fatalf("the bucket is 2 tokens in debt: the request got %d, want 429", w.Code)
+	}
+	if ra := w.Header().Get("Retry-After"); ra != "3" {
+		t.Errorf("the bucket is 2 tokens in debt (TokensAt is -2) at 1 per second: Retry-After is %q, want \"3\": (1 - tokens) / rate counts the debt too; do not clamp the tokens at 0", ra)
+	}
+}

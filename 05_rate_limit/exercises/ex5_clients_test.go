@@ -128,6 +128,7 @@ func TestEx5ClientKey(t *testing.T) {
 		{"192.0.2.1:1234", "", "192.0.2.1", "the port changes with every connection: drop it"},
 		{"192.0.2.1:5678", "", "192.0.2.1", "another connection from the same address is the same client"},
 		{"[2001:db8::1]:443", "", "2001:db8::1", "an IPv6 address contains colons: use net.SplitHostPort, not a split at the first colon"},
+		{"192.0.2.7", "", "192.0.2.7", "an address without a port (net.SplitHostPort fails on it) is the IP address itself; an empty key would put every such client in one bucket"},
 		{"192.0.2.1:1234", "203.0.113.9", "192.0.2.1", "X-Forwarded-For (and X-Real-IP, Forwarded) are written by the client: trusting them lets any client pick a new key, and a new bucket, with every request"},
 	} {
 		r := httptest.NewRequest(http.MethodGet, "/", nil)

@@ -35,8 +35,9 @@ const lockPatience = 3 * time.Second
 // testPatience is the backstop for hangs the lock watcher cannot see (a
 // sync.Mutex of the learner's own, say): after this long the watchdog
 // prints every goroutine and exits, rather than leave go test silent for
-// its default ten minutes.
-const testPatience = 30 * time.Second
+// its default ten minutes. Every test of exercises 2 and 5 takes
+// milliseconds.
+const testPatience = 10 * time.Second
 
 // lockState is what the watcher knows about one lock.
 type lockState struct {
@@ -177,10 +178,10 @@ func (w *watcher) report(t *testing.T, msg string) {
 	os.Exit(1)
 }
 
-// watchdog looks at the waiting goroutines ten times a second, in real
-// time, whatever virtual time a synctest bubble is in.
+// watchdog looks at the waiting goroutines a hundred times a second, in
+// real time, whatever virtual time a synctest bubble is in.
 func (w *watcher) watchdog(stop <-chan struct{}) {
-	tick := time.NewTicker(100 * time.Millisecond)
+	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		select {
@@ -204,6 +205,17 @@ func (w *watcher) check(now time.Time) {
 		os.Exit(1)
 	}
 	if w.broken {
+		// The test has failed and the locks were forced open, but a
+		// goroutine that was already waiting may have got a lock since
+		// and kept it (an Unlock missing on some path), with others
+		// queued behind it: open it again, so that they all finish in
+		// a few ticks rather than at testPatience.
+		for l, s := range w.locks {
+			if s.holder != 0 && len(s.waiters) > 0 {
+				s.holder, s.lockedAt = 0, nil
+				l.mu.Unlock()
+			}
+		}
 		return
 	}
 	for _, s := range w.locks {
@@ -216,7 +228,7 @@ func (w *watcher) check(now time.Time) {
 			if w.stalls > 0 {
 				// The code under test has already deadlocked once: no
 				// need to wait as long to recognise it again.
-				patience = lockPatience / 3
+				patience = lockPatience / 10
 			}
 			if now.Sub(waiter.seen) < patience {
 				continue
@@ -369,12 +381,20 @@ func baseName(path string) string { return path[strings.LastIndexAny(path, `/\`)
 
 // holdLock locks l for the test and returns a channel that is closed as
 // soon as another goroutine asks for l, and the function that unlocks it.
-func holdLock(l *lock) (asked <-chan struct{}, release func()) {
+func holdLock(l *lock) (asked <-chan struct{}, release func()) { return holdLockFor(l, 1) }
+
+// holdLockFor is holdLock, with asked closed once n goroutines have asked
+// for l.
+func holdLockFor(l *lock, n int) (asked <-chan struct{}, release func()) {
 	l.Lock()
 	ch := make(chan struct{})
-	var once sync.Once
+	var count atomic.Int64
 	watch.mu.Lock()
-	watch.stateOf(l).beforeLock = func() { once.Do(func() { close(ch) }) }
+	watch.stateOf(l).beforeLock = func() {
+		if count.Add(1) == int64(n) {
+			close(ch)
+		}
+	}
 	watch.mu.Unlock()
 	return ch, func() {
 		watch.mu.Lock()

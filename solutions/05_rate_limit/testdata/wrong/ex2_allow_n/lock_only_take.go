@@ -1,0 +1,44 @@
+// Mistake: mu guards only the take: the refill and the check run before locking, so two waiting callers both see the last token.
+// Caught: "did they refill and check before locking mu"
+package exercises
+
+import "time"
+
+// Bucket is a token bucket that starts full: it holds Burst tokens, earns
+// them back at Rate tokens per second, and never holds more than Burst. It
+// is safe for concurrent use.
+type Bucket struct {
+	Rate  float64 // tokens earned per second
+	Burst int     // the most tokens the bucket holds
+
+	mu     lock // guards the fields below
+	tokens float64
+	last   time.Time // when tokens was counted: the latest time seen
+	filled bool      // the bucket has been filled (the zero Bucket has not)
+}
+
+// AllowN reports whether n tokens are there at time now, and takes them if
+// so: all n or none. n above Burst is never allowed; n < 1 always is.
+func (b *Bucket) AllowN(now time.Time, n int) bool {
+	// Only the take changes the tokens, so only the take is locked.
+	if !b.filled {
+		b.tokens, b.last, b.filled = float64(b.Burst), now, true
+	}
+	// Refill earns nothing for a now before b.last; keeping the latest
+	// time means going forward again earns nothing twice.
+	b.tokens = Refill(b.tokens, b.last, now, b.Rate, b.Burst)
+	if now.After(b.last) {
+		b.last = now
+	}
+
+	if n < 1 {
+		return true
+	}
+	if n > b.Burst || b.tokens < float64(n) {
+		return false // a refusal takes nothing
+	}
+	b.mu.Lock()
+	b.tokens -= float64(n)
+	b.mu.Unlock()
+	return true
+}
