@@ -30,6 +30,18 @@ func Breaker(cb breaker.CircuitBreaker) Layer {
 			return func(context.Context) error { return ErrNoBreaker }
 		}
 	}
+	if b, ok := cb.(*breaker.Breaker); ok {
+		// The same layer, for lesson 03's own breaker. Called through the
+		// interface, Execute might keep fn, so the closure below escapes
+		// to the heap on every call; called on the concrete type, the
+		// compiler sees that fn does not outlive the call and keeps it
+		// on the stack. One allocation less per call, on the success path.
+		return func(next Call) Call {
+			return func(ctx context.Context) error {
+				return b.Execute(func() error { return next(ctx) })
+			}
+		}
+	}
 	return func(next Call) Call {
 		return func(ctx context.Context) error {
 			return cb.Execute(func() error { return next(ctx) })
