@@ -176,3 +176,21 @@ func TestEx1OpenBreakerFailsFast(t *testing.T) {
 		}
 	})
 }
+
+func TestEx1CallerCancelEndsTheCall(t *testing.T) {
+	bubble(t, orderHint, func(t *testing.T) {
+		l := newLayers()
+		svc := newService(step{wait: time.Hour})
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		time.AfterFunc(50*time.Millisecond, cancel)
+		start := time.Now()
+		err := l.build(svc)(ctx)
+		took := time.Since(start)
+		if !errors.Is(err, context.Canceled) || took != 50*time.Millisecond || svc.Calls() != 1 {
+			t.Errorf("the caller cancelled 50ms into the first attempt; the call should end then with context.Canceled "+
+				"after 1 service call, got %v after %v and %d calls. Does the chain get the caller's ctx? "+
+				"A chain run with context.Background() cannot hear the caller give up", err, took, svc.Calls())
+		}
+	})
+}

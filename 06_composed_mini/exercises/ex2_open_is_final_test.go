@@ -26,6 +26,8 @@ func TestEx2RetryableSortsErrors(t *testing.T) {
 		{"open", breaker.ErrOpenState, false, "the breaker refused the call: asking again at once only spins on it"},
 		{"wrapped open", fmt.Errorf("calling the shop: %w", breaker.ErrOpenState), false,
 			"the error wraps breaker.ErrOpenState: compare with errors.Is, not =="},
+		{"doubly wrapped open", fmt.Errorf("shop: %w", fmt.Errorf("breaker: %w", breaker.ErrOpenState)), false,
+			"the error wraps breaker.ErrOpenState two levels down: errors.Is looks through every level, errors.Unwrap only through one"},
 		{"half-open full", breaker.ErrTooManyRequests, false,
 			"half-open with every trial slot taken: breaker.ErrTooManyRequests is a refusal too"},
 		{"wrapped half-open full", fmt.Errorf("calling the shop: %w", breaker.ErrTooManyRequests), false,
@@ -39,6 +41,8 @@ func TestEx2RetryableSortsErrors(t *testing.T) {
 		{"deadline", context.DeadlineExceeded, true, "an attempt's own deadline passing is transient"},
 		{"transient", flaky.ErrTransient, true, "flaky.ErrTransient is the very definition of worth a retry"},
 		{"unknown", errTransient, true, "an error you have never seen is retried, unless it is one of the final ones"},
+		{"unknown that says open", errors.New("open /var/lib/shop.db: too many open files"), true,
+			"an error you have never seen is retried, even if its message says \"open\": recognise the breaker's refusal with errors.Is, never by its text"},
 	} {
 		if got := Retryable(tc.err); got != tc.want {
 			t.Errorf("Retryable(%v) = %v, want %v: %s", tc.err, got, tc.want, tc.why)
@@ -184,6 +188,22 @@ func TestEx2CancelledCallIsNotRetried(t *testing.T) {
 		if !errors.Is(err, context.Canceled) || svc.Calls() != 1 || time.Since(start) != 0 {
 			t.Errorf("an attempt that failed with context.Canceled should end the call at once: got %v after "+
 				"%d calls and %v", err, svc.Calls(), time.Since(start))
+		}
+	})
+}
+
+func TestEx2AttemptsGetTheCallersContext(t *testing.T) {
+	bubble(t, ex2Hint, func(t *testing.T) {
+		svc := newService(step{wait: time.Hour})
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		time.AfterFunc(50*time.Millisecond, cancel)
+		start := time.Now()
+		err := DoThroughBreaker(ctx, ex2Policy, breaker.New(breaker.Settings{}), svc.Call)
+		if took := time.Since(start); !errors.Is(err, context.Canceled) || took != 50*time.Millisecond {
+			t.Errorf("the caller cancelled 50ms into an attempt that waits on its context; the call should end then "+
+				"with context.Canceled, got %v after %v. Pass op the ctx that retry.Do hands the attempt, "+
+				"not context.Background(), or the attempt cannot hear the caller give up", err, took)
 		}
 	})
 }

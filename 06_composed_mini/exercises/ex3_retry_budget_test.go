@@ -70,6 +70,25 @@ func TestEx3TenRequestsEarnOneRetry(t *testing.T) {
 	}
 }
 
+func TestEx3SmallRatiosAreExact(t *testing.T) {
+	for _, tc := range []struct {
+		ratio    float64
+		requests int
+		want     int
+	}{{0.001, 999, 0}, {0.001, 1000, 1}, {0.015, 200, 3}, {0.125, 24, 3}} {
+		b := newBudget(t, tc.ratio, 100)
+		drain(b)
+		for range tc.requests {
+			b.OnRequest()
+		}
+		if got := drain(b); got != tc.want {
+			t.Errorf("%d requests at ratio %v should earn %d retries; the budget allowed %d: is the ratio rounded "+
+				"to a coarse unit, such as hundredths? Thousandths of a retry keep a ratio like 0.015 exact",
+				tc.requests, tc.ratio, tc.want, got)
+		}
+	}
+}
+
 func TestEx3SavingsAreCapped(t *testing.T) {
 	b := newBudget(t, 0.1, 5)
 	drain(b)

@@ -216,3 +216,61 @@ func TestEx4CancelEndsTheWait(t *testing.T) {
 		}
 	})
 }
+
+func TestEx4CallerCancelEndsTheAttempt(t *testing.T) {
+	bubble(t, ex4Hint, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		time.AfterFunc(100*time.Millisecond, cancel)
+		svc := newService(step{wait: time.Hour})
+		start := time.Now()
+		err := split.Do(ctx, svc.Call)
+		took := time.Since(start)
+		if !errors.Is(err, context.Canceled) || took != 100*time.Millisecond || svc.Calls() != 1 {
+			t.Errorf("the caller cancelled 100ms into the first attempt: the attempt should end then, and Do return "+
+				"with an error matching context.Canceled; it returned %v after %v and %d calls. Is each attempt's "+
+				"context derived from ctx? One made from context.Background() does not hear the caller give up",
+				err, took, svc.Calls())
+		}
+	})
+}
+
+func TestEx4CancelsEachAttemptsContext(t *testing.T) {
+	bubble(t, ex4Hint, func(t *testing.T) {
+		var ctxs []context.Context
+		op := func(ctx context.Context) error {
+			for i, c := range ctxs {
+				if c.Err() == nil {
+					t.Errorf("when attempt %d started, the context of attempt %d was still live: cancel each "+
+						"attempt's context as soon as the attempt returns (is cancel never called, or deferred in "+
+						"the loop, which runs it only when Do returns?)", len(ctxs)+1, i+1)
+				}
+			}
+			ctxs = append(ctxs, ctx)
+			return errTransient
+		}
+		_ = split.Do(t.Context(), op)
+		if len(ctxs) != split.Attempts {
+			t.Errorf("op failed every time and was called %d times; want %d", len(ctxs), split.Attempts)
+		}
+		for i, c := range ctxs {
+			if c.Err() == nil {
+				t.Errorf("after Do returned, the context of attempt %d was still live: cancel each attempt's "+
+					"context when the attempt is done, or its timer lives on until PerAttempt has passed", i+1)
+			}
+		}
+	})
+}
+
+func TestEx4ReturnsTheLastError(t *testing.T) {
+	bubble(t, ex4Hint, func(t *testing.T) {
+		errFirst, errLast := errors.New("502 bad gateway"), errors.New("504 gateway timeout")
+		svc := newService(step{err: errFirst}, step{err: errTransient}, step{err: errLast})
+		err := split.Do(t.Context(), svc.Call)
+		if !errors.Is(err, errLast) {
+			t.Errorf("the attempts failed with %v, %v and %v; Do should return an error wrapping the last one, "+
+				"got %v (is it the first attempt's error, or formatted with %%v instead of %%w?)",
+				errFirst, errTransient, errLast, err)
+		}
+	})
+}

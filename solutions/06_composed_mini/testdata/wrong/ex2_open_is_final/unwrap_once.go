@@ -1,0 +1,68 @@
+// Mistake: unwraps one level with errors.Unwrap and compares with ==, so a sentinel wrapped twice counts as transient.
+// Caught: "errors.Is looks through every level, errors.Unwrap only through one"
+package exercises
+
+import (
+	"context"
+	"errors"
+
+	"reliability/01_retry/retry"
+	"reliability/03_circuit_breaker/breaker"
+	"reliability/flaky"
+)
+
+// Exercise 2: do not retry a breaker's "no".
+//
+// A retry loop around a circuit breaker must not treat the breaker's
+// refusal as one more transient failure: the breaker has just said the
+// dependency is failing, and asking again a few milliseconds later only
+// spins on the open breaker (or, half-open, takes a trial slot).
+//
+// Retryable reports whether an attempt's error is worth another attempt:
+//
+//   - nil: false, there is nothing to retry;
+//   - breaker.ErrOpenState and breaker.ErrTooManyRequests, also when
+//     wrapped in another error: false;
+//   - an error marked with retry.Permanent, or matching
+//     flaky.ErrPermanent: false, retrying cannot fix it;
+//   - context.Canceled: false, whoever cancelled is not waiting any more;
+//   - anything else, such as flaky.ErrTransient, timeout.ErrTimeout or an
+//     error you have never seen: true.
+//
+// DoThroughBreaker calls op through cb, retrying as p says, but only the
+// errors Retryable accepts: any other error ends the call at once and is
+// returned so that errors.Is still finds it (the breaker's sentinel
+// included).
+//
+// Hint: errors.Is looks through wrapping; == does not. retry.Do retries
+// every error except those marked with retry.Permanent, so inside the op
+// you give it, mark what Retryable rejects.
+//
+// Run: go test -run Ex2 ./06_composed_mini/exercises/
+func Retryable(err error) bool {
+	switch {
+	case err == nil:
+		return false
+	case err == breaker.ErrOpenState, err == breaker.ErrTooManyRequests,
+		errors.Unwrap(err) == breaker.ErrOpenState, errors.Unwrap(err) == breaker.ErrTooManyRequests:
+		return false
+	case retry.IsPermanent(err), errors.Is(err, flaky.ErrPermanent):
+		return false
+	case errors.Is(err, context.Canceled):
+		return false
+	}
+	return true
+}
+
+// DoThroughBreaker calls op through cb, retrying only retryable errors.
+func DoThroughBreaker(ctx context.Context, p retry.Policy, cb breaker.CircuitBreaker, op func(context.Context) error) error {
+	return retry.Do(ctx, p, func(ctx context.Context) error {
+		err := cb.Execute(func() error { return op(ctx) })
+		if err != nil && !Retryable(err) {
+			// Permanent keeps the error's chain, so errors.Is still finds
+			// breaker.ErrOpenState through it.
+			return retry.Permanent(err)
+		}
+		return err
+	})
+}
