@@ -42,7 +42,7 @@ func (s scenario) demo(n *narrate.Narrator, callers []*caller) {
 	n.Printf("  . success   x failed   - failed fast: refused without a call")
 
 	retrying, chain, lib, bh := sums["retry"], sums["chain"], sums["failsafe-go"], sums["bulkhead"]
-	outageRequests := int(s.outage / beat)
+	outageRequests := s.outageRequests()
 	n.Phase("the load on the service", "Calls that reached the service, per request. "+
 		"During the outage, retry and retry+timeout send every request three times: "+
 		"retries multiply the load on a service that is already down. The breaker "+
@@ -86,8 +86,7 @@ func (s scenario) demo(n *narrate.Narrator, callers []*caller) {
 		"outage to the first success. peak: most calls at the service at once.")
 	n.Table(columns, rows)
 	if late > lateWarning {
-		n.Printf("\nThis machine is busy: a request started %v late. Counts can differ\n"+
-			"from a quieter run with -seed %d.", late.Round(time.Millisecond), s.seed)
+		n.Printf("\n%s", busy(late, s.seed))
 	}
 
 	n.Summary([][2]string{
@@ -124,4 +123,12 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// busy is the warning for a run in which a timer fired late by more than
+// the demo's margins allow.
+func busy(late time.Duration, seed uint64) string {
+	return fmt.Sprintf("This machine is busy: a timer fired %v late, more than\n"+
+		"the %v the demo's margins allow, so counts can differ from a\n"+
+		"quieter run with -seed %d.", late.Round(time.Millisecond), lateWarning, seed)
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -45,19 +47,19 @@ func TestDemoTellsTheStory(t *testing.T) {
 	for _, want := range []string{
 		"Phase 1: six callers, one schedule", "Phase 2: the load on the service",
 		"Phase 3: the breaker's timeline", "Phase 4: a bulkhead", "Phase 5: side by side",
-		"\n  outage              ###############\n",
-		"15 requests in the outage: retry sent 45 calls (3.0 per request)",
+		"\n  outage              #########################\n",
+		"25 requests in the outage: retry sent 75 calls (3.0 per request)",
 		"INFO  breaker run=chain req=5 from=closed to=open",
 		"INFO  breaker run=failsafe-go req=5 from=closed to=open",
 		// The table the README quotes.
 		"\n  run            success  calls  outage  p50_ms  p99_ms  fast  recover_ms  peak\n" +
-			"  bare           46.7%    30     15      240     240     0     0           2\n" +
-			"  retry          50.0%    61     45      241.6   734.4   0     0           4\n" +
-			"  retry+timeout  50.0%    61     45      41.6    134.4   0     0           1\n" +
-			"  chain          40.0%    17     4       0       129.1   17    600         1\n" +
-			"  failsafe-go    40.0%    17     4       0       129.1   17    600         1\n" +
-			"  bulkhead       46.7%    39     24      1       732.2   8     200         2\n",
-		"outage calls, retry -> chain .... 45 -> 4 (91% fewer)",
+			"  bare           32.5%    40     25      240     240     0     0           2\n" +
+			"  retry          37.5%    93     75      725.3   734.4   0     0           4\n" +
+			"  retry+timeout  37.5%    93     75      125.3   134.4   0     0           1\n" +
+			"  chain          32.5%    21     5       0       129.1   26    400         1\n" +
+			"  failsafe-go    32.5%    21     5       0       129.1   26    400         1\n" +
+			"  bulkhead       37.5%    57     39      1       732.2   12    0           2\n",
+		"outage calls, retry -> chain .... 75 -> 5 (93% fewer)",
 		"chain = failsafe-go ............. yes",
 	} {
 		assert.Contains(t, out, want)
@@ -72,44 +74,78 @@ func TestDemoIsReplayable(t *testing.T) {
 	assert.NotEqual(t, first, other, "another seed, other sick calls")
 }
 
-func TestJSONShowsTheCut(t *testing.T) {
-	code, out, errOut := demo(t, "", "-json")
-	require.Equal(t, 0, code, errOut)
-	fits(t, "-json", out)
+// acceptedOutages are every -outage value the demo accepts.
+var acceptedOutages = []string{"3.5s", "4s", "4.5s", "5s"}
 
-	var runs []map[string]any
-	require.NoError(t, json.Unmarshal([]byte(out), &runs))
-	byName := map[string]map[string]any{}
-	for _, r := range runs {
-		keys := make([]string, 0, len(r))
-		for k := range r {
-			keys = append(keys, k)
+// TestJSONShowsTheCut: for every accepted outage, and not only at the
+// default, the breaker cuts the calls sent into the outage by 90% or more
+// against retry alone, with a call to spare: the claim does not hang on
+// a single call.
+func TestJSONShowsTheCut(t *testing.T) {
+	for _, outage := range append([]string{""}, acceptedOutages...) {
+		name, args := outage, []string{"-json", "-outage", outage}
+		if outage == "" {
+			name, args = "default", []string{"-json"}
 		}
-		assert.ElementsMatch(t, columns, keys, "the JSON fields are the table's columns")
-		byName[r["run"].(string)] = r
+		t.Run(name, func(t *testing.T) {
+			code, out, errOut := demo(t, "", args...)
+			require.Equal(t, 0, code, errOut)
+			assert.Empty(t, errOut, "virtual time is never late")
+			fits(t, "-json", out)
+
+			var runs []map[string]any
+			require.NoError(t, json.Unmarshal([]byte(out), &runs))
+			byName := map[string]map[string]any{}
+			for _, r := range runs {
+				keys := make([]string, 0, len(r))
+				for k := range r {
+					keys = append(keys, k)
+				}
+				assert.ElementsMatch(t, columns, keys, "the JSON fields are the table's columns")
+				byName[r["run"].(string)] = r
+			}
+			require.Len(t, byName, 6)
+
+			d := 5 * time.Second
+			if outage != "" {
+				var err error
+				d, err = time.ParseDuration(outage)
+				require.NoError(t, err)
+			}
+			requests := scenario{outage: d}.outageRequests()
+			retry := byName["retry"]["outage"].(float64)
+			require.Equal(t, 3*float64(requests), retry, "retry sends every outage request three times")
+			for _, chain := range []string{"chain", "failsafe-go"} {
+				got := byName[chain]["outage"].(float64)
+				assert.GreaterOrEqual(t, 1-got/retry, 0.9,
+					"%s: %v outage calls against retry's %v: the breaker must cut them by 90%% or more", chain, got, retry)
+				assert.GreaterOrEqual(t, 1-(got+1)/retry, 0.9,
+					"%s: %v outage calls against retry's %v: one call more would break the 90%% claim", chain, got, retry)
+			}
+			assert.Equal(t, byName["chain"]["calls"], byName["failsafe-go"]["calls"])
+			assert.Equal(t, 2.0, byName["bulkhead"]["peak"], "the bulkhead caps the calls in flight")
+		})
 	}
-	require.Len(t, byName, 6)
-	retry := byName["retry"]["outage"].(float64)
-	for _, chain := range []string{"chain", "failsafe-go"} {
-		got := byName[chain]["outage"].(float64)
-		assert.GreaterOrEqual(t, 1-got/retry, 0.9,
-			"%s: %v outage calls against retry's %v: the breaker must cut them by 90%% or more", chain, got, retry)
-	}
-	assert.Equal(t, byName["chain"]["calls"], byName["failsafe-go"]["calls"])
-	assert.Equal(t, 3*float64(15), retry, "retry sends every outage request three times")
-	assert.Equal(t, 2.0, byName["bulkhead"]["peak"], "the bulkhead caps the calls in flight")
 }
 
 // Every accepted -outage tells a true story: the hand-rolled chain and
-// failsafe-go agree, nothing is wider than 80 columns, and the chain never
-// sends more outage calls than retry.
+// failsafe-go agree, nothing is wider than 80 columns, and the chain sends
+// fewer outage calls than retry, as the summary says.
 func TestEveryOutageLength(t *testing.T) {
-	for _, outage := range []string{"1s", "1.5s", "2s", "2.5s", "3s", "3.5s", "4s"} {
+	summary := regexp.MustCompile(`outage calls, retry -> chain \.+ (\d+) -> (\d+) \((\d+)% fewer\)`)
+	for _, outage := range acceptedOutages {
 		t.Run(outage, func(t *testing.T) {
 			code, out, errOut := demo(t, "", "-outage", outage)
 			require.Equal(t, 0, code, errOut)
 			fits(t, "-outage "+outage, out)
 			assert.Contains(t, out, "chain = failsafe-go ............. yes")
+			m := summary.FindStringSubmatch(out)
+			require.NotNil(t, m, "the summary should compare retry's outage calls with the chain's")
+			retry, _ := strconv.Atoi(m[1])
+			chain, _ := strconv.Atoi(m[2])
+			percent, _ := strconv.Atoi(m[3])
+			assert.Less(t, chain, retry, "the chain must send fewer outage calls than retry")
+			assert.GreaterOrEqual(t, percent, 90, "the cut the summary reports")
 		})
 	}
 }
@@ -123,7 +159,8 @@ func TestStepPausesInEveryPhase(t *testing.T) {
 
 func TestFlags(t *testing.T) {
 	for _, args := range [][]string{
-		{"-outage", "500ms"}, {"-outage", "4.5s"}, {"-outage", "1.2s"}, {"-outage", "x"},
+		{"-outage", "500ms"}, {"-outage", "1s"}, {"-outage", "3s"}, {"-outage", "5.5s"},
+		{"-outage", "3.7s"}, {"-outage", "x"},
 		{"-seed", "-1"}, {"-nope"}, {"stray"}, {"-json", "extra"}, {"-json", "-step"},
 	} {
 		code, out, errOut := demo(t, "", args...)
@@ -148,7 +185,7 @@ func TestFlags(t *testing.T) {
 func TestChainRequestsFitTheBeat(t *testing.T) {
 	for seed := range uint64(20) {
 		synctest.Test(t, func(t *testing.T) {
-			s := scenario{seed: seed, outage: 3 * time.Second}
+			s := scenario{seed: seed, outage: maxOutage}
 			callers, err := s.callers()
 			require.NoError(t, err)
 			s.run(callers)
@@ -160,4 +197,12 @@ func TestChainRequestsFitTheBeat(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The busy-machine warning fits the terminal, even for a late second.
+func TestBusyWarningFits(t *testing.T) {
+	msg := busy(1234*time.Millisecond, 18446744073709551615)
+	assert.Contains(t, msg, "a timer fired 1.234s late")
+	fits(t, "the warning", msg)
+	fits(t, "the -json warning", "06_composed_mini: "+msg)
 }

@@ -28,16 +28,22 @@ import (
 // outage follows the schedule: a request scheduled inside it finds the
 // service down for every one of its attempts.
 //
-// Every decision that depends on the clock is kept about 40ms or more away
-// from the moment it is compared with, so that a timer that fires late on
-// a busy machine changes no count and a seed replays the same run: a
-// healthy call takes 1ms against a 40ms timeout; a request through the
-// chain takes at most 135ms of its 200ms beat; the breaker trips either
+// Every decision that depends on the clock is kept well away from the
+// moment it is compared with, so that a timer that fires a little late on
+// a busy machine changes no count and a seed replays the same run. The
+// tightest margins: a healthy call takes 1ms of its 40ms timeout (39ms to
+// spare); a request through the chain takes at most 135ms of its 200ms
+// beat, so requests never overlap, and decides whether a third attempt
+// fits its 150ms deadline with 55ms to spare; the breaker trips either
 // 40ms into a beat (a failed trial) or 120ms to 135ms into it (three
-// failed attempts), and, open for a whole number of beats, it turns
-// half-open at that same point of a later beat, far from the moment a
-// request arrives. Which calls land on a sick replica is drawn per request
-// and attempt, not in the order calls arrive, so the callers that retry
+// failed attempts) and, open for a whole number of beats, turns half-open
+// at that same point of a later beat, 40ms after a request arrives or 65ms
+// before the next one; a request behind the bulkhead frees its slot 65ms
+// or more before the next one arrives. Up to five timers (three attempts
+// and two waits) run one after another before such a decision, so the
+// margins hold while no timer fires more than about 10ms late: see
+// lateWarning. Which calls land on a sick replica is drawn per request and
+// attempt, not in the order calls arrive, so the callers that retry
 // without a timeout, whose requests overlap, meet the same fate on every
 // run too.
 const (
@@ -81,6 +87,19 @@ func (s scenario) requests() int {
 func (s scenario) inOutage(i int) bool {
 	at := time.Duration(i) * beat
 	return at >= healthyBefore && at < healthyBefore+s.outage
+}
+
+// outageRequests is how many requests are scheduled inside the outage.
+// An outage that ends mid-beat includes the request in that beat: 3.5s
+// from 1s is 18 requests, at 1s, 1.2s, ... 4.4s.
+func (s scenario) outageRequests() int {
+	n := 0
+	for i := range s.requests() {
+		if s.inOutage(i) {
+			n++
+		}
+	}
+	return n
 }
 
 // firstAfter is the first request scheduled after the outage.
@@ -297,15 +316,29 @@ func (c *caller) request(ctx context.Context, s scenario, i int) {
 	}
 }
 
-// lateWarning is how late a request may start before the demo says that
-// the machine is too busy for its counts to be trusted: a little less
-// than the margins described at the top of this file.
-const lateWarning = 25 * time.Millisecond
+// lateWarning is how late a timer may fire before the demo says that the
+// machine is too busy for its counts to be trusted. The margins described
+// at the top of this file are 39ms or more for one timer, but up to five
+// timers run one after another before a decision (three attempts and two
+// waits before the breaker trips, 65ms ahead of the next request), so
+// each may be late by little more than a fifth of that.
+const lateWarning = 10 * time.Millisecond
+
+// watchTick is how often the timer watch samples the machine.
+const watchTick = 5 * time.Millisecond
 
 // run makes every request of every caller: request i of each caller starts
 // at i beats, all callers at the same moment, each against its own copy
-// of the service. It returns how late the latest request started.
+// of the service. It returns the latest that any timer fired during the
+// run: a request's start, or a timer that a goroutine of its own sets
+// every few milliseconds, which stands for the timers inside the requests
+// (timeouts, waits, the service's latency) that cannot be watched one by
+// one. In virtual time nothing is ever late.
 func (s scenario) run(callers []*caller) (late time.Duration) {
+	stop := make(chan struct{})
+	watched := make(chan time.Duration)
+	go func() { watched <- watchTimers(stop) }()
+
 	ctx := context.Background()
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -321,5 +354,24 @@ func (s scenario) run(callers []*caller) (late time.Duration) {
 	for _, c := range callers {
 		c.settle()
 	}
-	return late
+	close(stop)
+	return max(late, <-watched)
+}
+
+// watchTimers sets a timer every watchTick until stop is closed, and
+// returns the latest any of them fired.
+func watchTimers(stop <-chan struct{}) (late time.Duration) {
+	t := time.NewTimer(watchTick)
+	defer t.Stop()
+	due := time.Now().Add(watchTick)
+	for {
+		select {
+		case <-stop:
+			return late
+		case <-t.C:
+			late = max(late, time.Since(due))
+			due = time.Now().Add(watchTick)
+			t.Reset(watchTick)
+		}
+	}
 }
