@@ -4,7 +4,8 @@
 // one bulkhead per dependency, B can only use its own share and A stays
 // healthy. The same traffic is run through one shared bulkhead, through a
 // hand-rolled bulkhead per dependency and through x/sync/semaphore, and
-// the numbers are printed side by side.
+// the numbers are printed side by side. The run is a simulation on a
+// virtual clock (see clock.go), so a seed replays it exactly.
 //
 //	go run ./04_bulkhead [-seed N] [-step] [-workers N]
 package main
@@ -39,7 +40,7 @@ func main() {
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("04_bulkhead", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	seed := fs.Uint64("seed", 1, "seed for the flaky services: the same seed replays a run")
+	seed := fs.Uint64("seed", 1, "seed for which calls fail and how long they take:\nthe same seed replays a run exactly")
 	step := fs.Bool("step", false, "wait for Enter before each phase (for talking through it in class)")
 	workers := fs.Int("workers", 10, fmt.Sprintf(
 		"workers in all: the shared pool's size, half each\nfor the per-dependency bulkheads (an even number, %d to %d)", minWorkers, maxWorkers))
@@ -48,7 +49,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			"A service calls two dependencies, A and B; B turns slow. The same\n"+
 			"traffic runs through one shared pool of workers, then through one\n"+
 			"bulkhead per dependency (hand-rolled, then x/sync/semaphore), and\n"+
-			"the fast path's success rate and latency are compared.\n\nFlags:\n")
+			"the fast path's success rate and latency are compared. Time is\n"+
+			"simulated: a run takes a moment, and a seed prints the same numbers\n"+
+			"on any machine, however busy.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -64,7 +67,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	n := narrate.New(stdout, *step)
 	n.SetInput(stdin)
-	demo(n, scenario{seed: *seed, workers: *workers})
+	if err := demo(n, scenario{seed: *seed, workers: *workers}); err != nil {
+		fmt.Fprintf(stderr, "04_bulkhead: %v\n", err)
+		return 1
+	}
 	return 0
 }
 
@@ -84,39 +90,65 @@ type setup struct {
 	result runResult
 }
 
-func demo(n *narrate.Narrator, s scenario) {
+func demo(n *narrate.Narrator, s scenario) error {
 	half := s.workers / 2
 	n.Phase("one pool for everything", fmt.Sprintf(
 		"A service answers two kinds of requests, one needing dependency A and one "+
-			"needing B; one of each arrives every %v. Both dependencies answer in 2 to 3ms, "+
+			"needing B; one of each arrives every %v. Both dependencies answer in %v to %v, "+
 			"until B turns slow at %v: from then on a call to B never answers, and holds "+
 			"its worker until its caller's deadline (%v) cuts it off. A's callers want an "+
-			"answer within %v.\n\n"+
-			"First, one pool of %d workers serves both: a single bulkhead.New(%d, %v) in "+
-			"front of A and B. Each line shows who holds the workers.",
-		beat, slowFrom, deadlineB, deadlineA, s.workers, s.workers, maxWait))
-	pool := mustNew(bulkhead.New(s.workers, maxWait))
-	shared := setup{"one shared pool", s.run(pool, pool)}
-	printTimeline(n, shared.result, s.workers)
-	printCounters(n, []string{"the pool"}, shared.result)
+			"answer within %v. The clock is simulated, so every run with the same -seed "+
+			"gives the same numbers.\n\n"+
+			"First, one pool of %d workers serves both: a single bulkhead.New(%d, %s) in "+
+			"front of A and B. A caller who finds every worker busy queues for one, for as "+
+			"long as its own deadline allows. Each line shows who holds the workers.",
+		beat, latency, latency+jitter, slowFrom, deadlineB, deadlineA, s.workers, s.workers, goWait(queueForSlot)))
+	pool := mustNew(bulkhead.New(s.workers, queueForSlot))
+	shared, err := s.run(pool, pool)
+	if err != nil {
+		return err
+	}
+	printTimeline(n, shared, s.workers)
+	printCounters(n, []string{"the pool"}, shared)
 
 	n.Phase("a bulkhead per dependency", fmt.Sprintf(
-		"The same traffic, and the same %d workers split in two: bulkhead.New(%d, %v) "+
-			"for A and another for B. B's slow calls can now fill only B's half; when it is "+
-			"full, B's callers queue for up to %v and are then refused with ErrBulkheadFull.",
-		s.workers, half, maxWait, maxWait))
-	split := setup{"a bulkhead each", s.run(mustNew(bulkhead.New(half, maxWait)), mustNew(bulkhead.New(half, maxWait)))}
-	printTimeline(n, split.result, s.workers)
-	printCounters(n, []string{"A's bulkhead", "B's bulkhead"}, split.result)
+		"The same traffic and the same %d workers, split in two: bulkhead.New(%d, %s) "+
+			"for A and bulkhead.New(%d, %s) for B. B's slow calls can now fill only B's "+
+			"half. And B's bulkhead can be tuned for B: its callers do not queue for a "+
+			"worker that would come free too late; when B's half is full they are refused "+
+			"at once with ErrBulkheadFull.",
+		s.workers, half, goWait(queueForSlot), half, goWait(refuseAtOnce)))
+	split, err := s.run(mustNew(bulkhead.New(half, queueForSlot)), mustNew(bulkhead.New(half, refuseAtOnce)))
+	if err != nil {
+		return err
+	}
+	printTimeline(n, split, s.workers)
+	printCounters(n, []string{"A's bulkhead", "B's bulkhead"}, split)
 
 	n.Phase("library twin: x/sync/semaphore", fmt.Sprintf(
-		"The same again with bulkhead.NewLibrary(%d, %v) for each dependency: "+
-			"golang.org/x/sync/semaphore.Weighted behind the same interface.", half, maxWait))
-	lib := setup{"x/sync/semaphore", s.run(mustNew(bulkhead.NewLibrary(half, maxWait)), mustNew(bulkhead.NewLibrary(half, maxWait)))}
-	printTimeline(n, lib.result, s.workers)
-	printCounters(n, []string{"A's bulkhead", "B's bulkhead"}, lib.result)
+		"The same again with bulkhead.NewLibrary(%d, %s) for A and "+
+			"bulkhead.NewLibrary(%d, %s) for B: golang.org/x/sync/semaphore.Weighted "+
+			"behind the same interface.", half, goWait(queueForSlot), half, goWait(refuseAtOnce)))
+	lib, err := s.run(mustNew(bulkhead.NewLibrary(half, queueForSlot)), mustNew(bulkhead.NewLibrary(half, refuseAtOnce)))
+	if err != nil {
+		return err
+	}
+	printTimeline(n, lib, s.workers)
+	printCounters(n, []string{"A's bulkhead", "B's bulkhead"}, lib)
 
-	sideBySide(n, s, []setup{shared, split, lib})
+	sideBySide(n, s, []setup{{"one shared pool", shared}, {"a bulkhead each", split}, {"x/sync/semaphore", lib}})
+	return nil
+}
+
+// goWait writes a maxWait as it would appear in Go source.
+func goWait(d time.Duration) string {
+	switch d {
+	case 0:
+		return "0"
+	case time.Minute:
+		return "time.Minute"
+	}
+	return d.String()
 }
 
 func mustNew[B bulkhead.Interface](b B, err error) B {
@@ -169,7 +201,7 @@ func sideBySide(n *narrate.Narrator, s scenario, setups []setup) {
 				name = ""
 			}
 			rows = append(rows, []string{name, dep.String(), fmt.Sprint(p.calls), pct(p.successRate()),
-				ms(p.p50), ms(p.p99), fmt.Sprint(st.result.mostInside(dep))})
+				ms(p.p50), ms(p.p99), fmt.Sprint(st.result.mostInside[dep])})
 		}
 	}
 	n.Table([]string{"setup", "dep", "calls", "ok", "p50", "p99", "most inside"}, rows)
@@ -197,24 +229,22 @@ func sideBySide(n *narrate.Narrator, s scenario, setups []setup) {
 	fast := func(p pathStats) string {
 		return fmt.Sprintf("%s ok, p50 %s, p99 %s", pct(p.successRate()), ms(p.p50), ms(p.p99))
 	}
-	same := slices.EqualFunc(split.requests, lib.requests, func(a, b request) bool { return a.outcome == b.outcome })
+	same := slices.Equal(split.requests, lib.requests)
 	n.Summary([][2]string{
 		{"A before B turned slow", fast(shared.path(depA, 0, slowFrom))},
 		{"A after, one shared pool", fast(shared.afterSlow(depA))},
 		{"A after, a bulkhead each", fast(split.afterSlow(depA))},
 		{"A after, x/sync/semaphore", fast(lib.afterSlow(depA))},
 		{"B's share of the workers", fmt.Sprintf("shared pool: %d of %d; split: %d of %d",
-			shared.mostInside(depB), s.workers, split.mostInside(depB), s.workers/2)},
+			shared.mostInside[depB], s.workers, split.mostInside[depB], s.workers/2)},
 		{"A callers who gave up waiting", fmt.Sprintf("%d in the shared pool, %d split",
 			shared.count(depA, gaveUp), split.count(depA, gaveUp))},
-		{"B calls refused when full", fmt.Sprintf("%d in the shared pool, %d split",
+		{"B calls refused at once", fmt.Sprintf("%d in the shared pool, %d split",
 			shared.count(depB, refused), split.count(depB, refused))},
 		{"same outcomes, twin and ours", yesNo(same)},
 	})
 	if !same {
-		// Both runs see the same traffic on the same schedule; the
-		// package's tests prove the two agree in virtual time.
-		for _, line := range jitterNote(split, lib) {
+		for _, line := range differenceNote(split, lib) {
 			n.Printf("%s", line)
 		}
 	}
@@ -225,26 +255,20 @@ func (r runResult) afterSlow(dep dependency) pathStats {
 	return r.path(dep, slowFrom, time.Duration(math.MaxInt64))
 }
 
-// mostInside is the most calls the dependency saw at once.
-func (r runResult) mostInside(dep dependency) int {
-	if dep == depA {
-		return r.services.a.Stats().MaxInFlight
-	}
-	return max(r.services.bHealthy.Stats().MaxInFlight, r.services.bSlow.Stats().MaxInFlight)
-}
-
-// jitterNote explains why two runs of the same traffic ended differently,
-// naming up to three requests, in lines that fit 80 columns.
-func jitterNote(a, b runResult) []string {
+// differenceNote names up to three requests that ended differently in
+// two runs, in lines that fit 80 columns. Both runs replay the same events
+// on the same virtual clock, so a difference is a difference in behaviour
+// between the two bulkheads, never a matter of timing.
+func differenceNote(a, b runResult) []string {
 	var diffs []string
 	for i := range a.requests {
-		if a.requests[i].outcome != b.requests[i].outcome && len(diffs) < 3 {
+		if a.requests[i] != b.requests[i] && len(diffs) < 3 {
 			diffs = append(diffs, fmt.Sprintf("%v at %v", a.requests[i].dep, a.requests[i].at))
 		}
 	}
 	return []string{
-		"  The two split runs ended differently for a few requests, because a",
-		"  busy machine ran some timers late: " + strings.Join(diffs, ", ") + ".",
+		"  The twin and ours ended differently on the same events, so they",
+		"  behave differently: " + strings.Join(diffs, ", ") + ".",
 	}
 }
 

@@ -68,8 +68,8 @@ func slotBar(inA, inB, slots int) string {
 	return "[" + strings.Repeat("A", inA) + strings.Repeat("B", inB) + strings.Repeat(".", free) + "]"
 }
 
-// ms formats d in milliseconds with one decimal, the precision that means
-// something for a real clock.
+// ms formats d in milliseconds with one decimal: enough to tell a 2.5ms
+// answer from a 3ms one, and short enough for the table.
 func ms(d time.Duration) string {
 	return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
 }
