@@ -22,6 +22,9 @@ type testRun struct {
 	// tests maps "package TestName" of every top-level test to its final
 	// action: "pass", "fail" or "skip".
 	tests map[string]string
+	// order lists the top-level tests ("package TestName") in the order
+	// they started, which is source order unless -shuffle is on.
+	order []string
 	// pkgs maps each package to its final action.
 	pkgs map[string]string
 	// output keeps each top-level test's output, and each package's under
@@ -64,6 +67,10 @@ func parseTestJSON(out string) testRun {
 			key = e.Package + " " + top
 		}
 		switch e.Action {
+		case "run":
+			if e.Test != "" && !strings.Contains(e.Test, "/") {
+				tr.order = append(tr.order, key)
+			}
 		case "output", "build-output":
 			b := tr.output[key]
 			if b == nil {

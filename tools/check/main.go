@@ -125,7 +125,6 @@ func main() {
 		if err != nil {
 			fatal(err)
 		}
-		defer os.RemoveAll(filepath.Dir(dir))
 		workdir = dir
 	}
 	ws, err := loadWorkspace()

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"os"
@@ -40,13 +42,16 @@ func runCourse(ws *workspace) result {
 	return r
 }
 
-// pristineCopy copies the repository into a new temporary directory,
-// leaving out .git and putting the course's own version of every exercise
-// file in place of the learner's, and returns the copy's root. Removing
-// filepath.Dir of the result cleans it up.
+// pristineCopy copies the repository into a temporary directory, leaving
+// out .git and putting the course's own version of every exercise file in
+// place of the learner's, and returns the copy's root. The directory's
+// name depends only on the repository's path, so the next run reuses it
+// and the go build cache still knows its packages: a fresh name every
+// time would rebuild the whole workspace on every make test.
 func pristineCopy(c *course.Course, m course.Manifest) (string, error) {
-	tmp, err := os.MkdirTemp("", "workshop-pristine-")
-	if err != nil {
+	sum := sha256.Sum256([]byte(c.Root))
+	tmp := filepath.Join(os.TempDir(), "reliability-workshop-pristine-"+hex.EncodeToString(sum[:6]))
+	if err := os.RemoveAll(tmp); err != nil {
 		return "", err
 	}
 	dst := filepath.Join(tmp, "workshop")
@@ -54,7 +59,7 @@ func pristineCopy(c *course.Course, m course.Manifest) (string, error) {
 	for _, l := range c.Lessons {
 		exerciseDirs[l.ExercisesDir()] = true
 	}
-	err = filepath.WalkDir(c.Root, func(p string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(c.Root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}

@@ -24,8 +24,23 @@ func reportYours(c *course.Course, changes []course.Change, verbose bool) int {
 	defer func() { workdir = saved }()
 
 	touched := map[string]bool{}
+	var lessons []string
 	for _, ch := range changes {
-		touched[course.LessonOf(ch.Path)] = true
+		if l := course.LessonOf(ch.Path); !touched[l] {
+			touched[l] = true
+			lessons = append(lessons, l[:2])
+		}
+	}
+	// Titles come from the course's own stubs: a learner's file may have
+	// lost its doc comment.
+	m, _ := c.ReadManifest()
+	title := func(e course.Exercise) string {
+		if data, err := c.Pristine(m, e.Stub); err == nil {
+			if t, _, _ := course.ParseDoc(string(data)); t != "" {
+				return t
+			}
+		}
+		return e.Title
 	}
 	total, passed := 0, 0
 	var broken []string
@@ -52,11 +67,17 @@ func reportYours(c *course.Course, changes []course.Change, verbose bool) int {
 				mark = "✓"
 				passed++
 			}
-			fmt.Printf("    %s %s %-40s %s\n", mark, e.ID, e.Title, verdict)
+			fmt.Printf("    %s %s %s\n", mark, e.ID, strings.TrimSuffix(title(e), "."))
+			if verdict != "pass" {
+				fmt.Printf("             %s\n", verdict)
+			}
 			if verbose && len(fails) > 0 {
-				for _, t := range fails {
-					fmt.Println(indent(indent(tail(tr.outputOf(pkgPath+" "+t), 25))))
+				// The first failure is the one to fix first; the rest
+				// are one command away.
+				for _, line := range firstFailure(tr.outputOf(pkgPath+" "+fails[0]), 3) {
+					fmt.Printf("             %s\n", line)
 				}
+				fmt.Printf("             all of them: go test -run Ex%d ./%s\n", e.Number, l.ExercisesDir())
 			}
 		}
 		if verbose && len(notCompiling) > 0 {
@@ -64,6 +85,9 @@ func reportYours(c *course.Course, changes []course.Change, verbose bool) int {
 		}
 	}
 	line := fmt.Sprintf("your exercises: %d of %d pass", passed, total)
+	if changes != nil {
+		line += " (in the lessons you changed: " + strings.Join(lessons, ", ") + ")"
+	}
 	if len(broken) > 0 {
 		line += "; " + strings.Join(broken, ", ")
 	}
@@ -77,20 +101,53 @@ func reportYours(c *course.Course, changes []course.Change, verbose bool) int {
 	return 0
 }
 
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// firstFailure keeps the lines of a test's output that say what went
+// wrong, each once and at most n of them: not the === RUN and --- FAIL
+// framing, nor the same message repeated by a table's rows.
+func firstFailure(out string, n int) []string {
+	var keep []string
+	seen := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+		t := strings.TrimSpace(line)
+		if t == "" || seen[t] || strings.HasPrefix(t, "=== ") || strings.HasPrefix(t, "--- ") || t == "FAIL" || t == "PASS" {
+			continue
+		}
+		seen[t] = true
+		keep = append(keep, t)
+		if len(keep) == n {
+			break
+		}
+	}
+	return keep
+}
+
 // exerciseVerdict sums up one exercise's tests in a run: "pass" when all
 // ran and passed, "k of n tests fail" otherwise, or "" when none ran.
 func exerciseVerdict(tr testRun, pkgPath string, e course.Exercise) (string, []string) {
+	// In the order the tests ran (source order): the first test of an
+	// exercise checks its basics, so its failure is the one to read first.
 	var names []string
-	for key := range tr.tests {
+	seen := map[string]bool{}
+	keys := append(append([]string(nil), tr.order...), sortedKeys(tr.tests)...)
+	for _, key := range keys {
 		test := strings.TrimPrefix(key, pkgPath+" ")
-		if n, ok := course.TestExercise(test); ok && n == e.Number && strings.HasPrefix(key, pkgPath+" ") {
+		if n, ok := course.TestExercise(test); ok && n == e.Number && strings.HasPrefix(key, pkgPath+" ") && !seen[test] {
+			seen[test] = true
 			names = append(names, test)
 		}
 	}
 	if len(names) == 0 {
 		return "", nil
 	}
-	sort.Strings(names)
 	var fails []string
 	for _, t := range names {
 		if tr.tests[pkgPath+" "+t] != "pass" {
