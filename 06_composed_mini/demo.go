@@ -29,24 +29,27 @@ func (s scenario) demo(n *narrate.Narrator, callers []*caller) {
 		"within its %v deadline. Running the %v schedule...",
 		attempts, attemptTimeout, initialDelay, 2*initialDelay, worst, deadline, total)
 	late := s.run(callers)
-	sums := make(map[string]summary, len(callers))
-	rows := make([][]string, len(callers))
-	for i, c := range callers {
-		sums[c.name] = s.summarize(c)
-		rows[i] = sums[c.name].row()
-	}
 	n.Printf("")
 	for _, line := range s.timeline(callers, outcomeCell) {
 		n.Printf("  %s", line)
 	}
 	n.Printf("  . success   x failed   - failed fast: refused without a call")
 
-	retrying, chain, lib, bh := sums["retry"], sums["chain"], sums["failsafe-go"], sums["bulkhead"]
-	outageRequests := s.outageRequests()
+	// Every phase below only reports on the run above. Each one announces
+	// itself before it reads a result, so that in step mode the class sees
+	// the question before the answer.
 	n.Phase("the load on the service", "Calls that reached the service, per request. "+
 		"During the outage, retry and retry+timeout send every request three times: "+
 		"retries multiply the load on a service that is already down. The breaker "+
 		"stops that after three failures and lets a trial call through now and then.")
+	sums := make(map[string]summary, len(callers))
+	rows := make([][]string, len(callers))
+	for i, c := range callers {
+		sums[c.name] = s.summarize(c)
+		rows[i] = sums[c.name].row()
+	}
+	retrying, chain, lib, bh := sums["retry"], sums["chain"], sums["failsafe-go"], sums["bulkhead"]
+	outageRequests := s.outageRequests()
 	for _, line := range s.timeline(callers, callsCell) {
 		n.Printf("  %s", line)
 	}
@@ -71,14 +74,16 @@ func (s scenario) demo(n *narrate.Narrator, callers []*caller) {
 	}
 
 	n.Phase("a bulkhead", fmt.Sprintf("Without a timeout, a request to the down "+
-		"service waits out %d hangs in a row, and the requests pile up: the retry caller "+
-		"had %d calls hanging on the service at the peak, each one a goroutine, a "+
-		"connection, some memory. With at most %d requests in flight (lesson 04's "+
-		"bulkhead, outside the retries), the peak was %d; %d requests were refused at "+
-		"once, and the down service got %d calls instead of %d. A bulkhead caps what a "+
-		"slow dependency can hold; it does not notice that the dependency is down, "+
-		"which is the breaker's job.",
-		attempts, retrying.Peak, bulkheadSlots, bh.Peak, bh.FailFast, bh.Outage, retrying.Outage))
+		"service waits out %d hangs in a row, and the requests pile up: every call "+
+		"hanging on the service is a goroutine, a connection, some memory. The bulkhead "+
+		"caller lets at most %d requests in flight (lesson 04's bulkhead, outside the "+
+		"retries) and refuses the rest at once. A bulkhead caps what a slow dependency "+
+		"can hold; it does not notice that the dependency is down, which is the "+
+		"breaker's job.", attempts, bulkheadSlots))
+	n.Printf("  The retry caller had %d calls hanging on the service at the peak.\n"+
+		"  Behind the bulkhead the peak was %d; %d requests were refused at once,\n"+
+		"  and the down service got %d calls instead of %d.",
+		retrying.Peak, bh.Peak, bh.FailFast, bh.Outage, retrying.Outage)
 
 	n.Phase("side by side", "success: requests that succeeded. calls: calls that reached the "+
 		"service; outage: those made during the outage. p50_ms, p99_ms: request latency. "+

@@ -150,11 +150,96 @@ func TestEveryOutageLength(t *testing.T) {
 	}
 }
 
-func TestStepPausesInEveryPhase(t *testing.T) {
-	code, out, errOut := demo(t, strings.Repeat("\n", 5), "-step")
-	require.Equal(t, 0, code, errOut)
-	assert.Equal(t, 5, strings.Count(out, "[press Enter"), "one pause per phase")
+// pauses is the class at a -step demo: at every pause it notes how much
+// output there was, waits (in virtual time), then presses Enter. Each Read
+// returns a single newline, so narrate's buffered reader asks once per
+// pause.
+type pauses struct {
+	out  *strings.Builder
+	wait time.Duration
+	at   []int // len(out) at each pause
+}
+
+func (p *pauses) Read(b []byte) (int, error) {
+	p.at = append(p.at, p.out.Len())
+	time.Sleep(p.wait)
+	if len(b) == 0 {
+		return 0, nil
+	}
+	b[0] = '\n'
+	return 1, nil
+}
+
+// stepDemo runs the demo with -step and args, a class that waits wait at
+// every pause, and returns its output and where the pauses fell in it.
+func stepDemo(t *testing.T, wait time.Duration, args ...string) (string, []int) {
+	t.Helper()
+	var out, errOut strings.Builder
+	class := &pauses{out: &out, wait: wait}
+	synctest.Test(t, func(t *testing.T) {
+		code := run(append([]string{"-step"}, args...), class, &out, &errOut)
+		require.Equal(t, 0, code, errOut.String())
+	})
+	return out.String(), class.at
+}
+
+const prompt = "[press Enter to run this phase] "
+
+// In step mode every phase pauses once, after it is announced and before
+// anything in it happens: the class sees the question before the answer.
+// Each phase's results come after its pause; what comes before a pause
+// (the banner and the intro) does not depend on the run, so it is the
+// same for two seeds whose runs differ; and a class that sits at each
+// pause for a minute sees the same demo as one without pauses, log
+// timestamps included.
+func TestStepPausesBeforeEveryPhasesResults(t *testing.T) {
+	out, at := stepDemo(t, time.Minute)
 	fits(t, "-step", out)
+	require.Len(t, at, 5, "one pause per phase")
+	assert.Equal(t, 5, strings.Count(out, prompt), "one prompt per phase")
+
+	results := [][]string{
+		{"Running the 8s schedule...", "\n  outage              ####", "  . success   x failed"},
+		{"\n  retry          1121133333", "25 requests in the outage: retry sent 75 calls"},
+		{"INFO  breaker run=chain req=5 from=closed to=open", "INFO  breaker run=failsafe-go req=33"},
+		{"The retry caller had 4 calls hanging", "12 requests were refused at once"},
+		{"\n  run            success  calls", "\n  chain          32.5%", "══ SUMMARY", "chain = failsafe-go"},
+	}
+	before := make([]string, 5)
+	for k := range 5 {
+		banner := strings.Index(out, fmt.Sprintf("── Phase %d: ", k+1))
+		next := len(out)
+		if k < 4 {
+			next = strings.Index(out, fmt.Sprintf("── Phase %d: ", k+2))
+		}
+		require.True(t, banner >= 0 && banner < at[k] && at[k] < next,
+			"phase %d: its pause should come after its banner (at %d) and before the next phase (at %d), not at %d",
+			k+1, banner, next, at[k])
+		require.True(t, strings.HasSuffix(out[:at[k]], prompt), "phase %d pauses at its prompt", k+1)
+		before[k] = out[banner:at[k]]
+		for _, want := range results[k] {
+			assert.Contains(t, out[at[k]:next], want, "phase %d should print this after its pause", k+1)
+			assert.NotContains(t, before[k], want, "phase %d printed this before its pause", k+1)
+		}
+	}
+
+	_, plain, _ := demo(t, "")
+	assert.Equal(t, plain, strings.ReplaceAll(out, prompt, ""),
+		"pausing must change nothing but the prompts, log times included")
+
+	// Seed 3's run differs from seed 1's in every phase (its timeline, its
+	// breaker log, its bulkhead's refusals, its table), so an intro that
+	// quoted a result would differ too.
+	other, otherAt := stepDemo(t, 0, "-seed", "3")
+	require.Len(t, otherAt, 5)
+	_, plainOther, _ := demo(t, "", "-seed", "3")
+	require.NotEqual(t, plain, plainOther)
+	for k := range 5 {
+		banner := strings.Index(other, fmt.Sprintf("── Phase %d: ", k+1))
+		require.True(t, banner >= 0 && banner < otherAt[k], "seed 3, phase %d", k+1)
+		assert.Equal(t, before[k], other[banner:otherAt[k]],
+			"phase %d: what comes before the pause must not depend on the run", k+1)
+	}
 }
 
 func TestFlags(t *testing.T) {

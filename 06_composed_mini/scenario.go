@@ -163,7 +163,7 @@ type caller struct {
 	changes  []string  // "req 10: closed -> open", in order
 
 	log    strings.Builder // the breaker's transitions, as slog lines
-	logger *slog.Logger
+	logger *slog.Logger    // writes to log, times from the run's start
 }
 
 // result is what one request saw.
@@ -190,7 +190,6 @@ func (s scenario) newCaller(name, about string) *caller {
 		results: make([]result, s.requests()),
 	}
 	c.idle.L = &c.mu
-	c.logger = narrate.New(&c.log, false).Logger()
 	return c
 }
 
@@ -339,6 +338,12 @@ func (s scenario) run(callers []*caller) (late time.Duration) {
 	watched := make(chan time.Duration)
 	go func() { watched <- watchTimers(stop) }()
 
+	// The breakers' logs count from the start of the run, not from when
+	// the callers were built: in step mode a class may sit at the first
+	// pause for minutes in between.
+	for _, c := range callers {
+		c.logger = narrate.New(&c.log, false).Logger()
+	}
 	ctx := context.Background()
 	start := time.Now()
 	var wg sync.WaitGroup
