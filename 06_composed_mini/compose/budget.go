@@ -36,9 +36,11 @@ var ErrInvalidThrottle = errors.New("compose: invalid retry throttle")
 // maxTokens: every failed attempt takes one token, every successful one
 // gives back tokenRatio, never above maxTokens. Retries are allowed only
 // while more than half of maxTokens is left. gRPC's example values are 10
-// tokens and a ratio of 0.1: once failures outnumber successes about ten to
-// one, retries stop, and they resume after enough successes refill the
-// bucket. First attempts are never throttled.
+// tokens and a ratio of 0.1: the bucket drains whenever fewer than ten
+// attempts succeed for each one that fails (more than about one attempt in
+// eleven failing), so a dependency in real trouble soon gets no retries;
+// they resume after enough successes refill the bucket. First attempts
+// are never throttled.
 //
 // Like gRPC, it counts in thousandths of a token, so that ten successes of
 // 0.1 make exactly one token. Its methods are safe for concurrent use.

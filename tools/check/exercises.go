@@ -17,10 +17,6 @@ import (
 // minWrong is how many catalogued wrong answers every exercise needs.
 const minWrong = 5
 
-// overlayBuilds lets wrong answers build two at a time, and a retry
-// build alone (see checkWrong).
-var overlayBuilds sync.RWMutex
-
 // wrongTimeout bounds one wrong answer's test run. The tests' own
 // watchdogs fail a deadlocked answer within seconds; this is the backstop.
 const wrongTimeout = 2 * time.Minute
@@ -204,21 +200,8 @@ func checkWrong(tmp string, l course.Lesson, solutions map[string]string, e cour
 		return err.Error()
 	}
 	pkgPath := importPath(l.ExercisesDir())
-	args := []string{"-vet=off", "-count=1", "-timeout", wrongTimeout.String(), "-run", e.TestPattern(), "-overlay", ov, "./" + l.ExercisesDir()}
-	// Two go test runs of one package with different -overlay files at
-	// once sometimes build with an import list that misses a package only
-	// the overlaid file imports ("could not import strings (open : no such
-	// file or directory)"), mostly while the build cache is cold. Such a
-	// spurious build failure is retried with no other build running.
-	// (vet is off: the course's files are vetted by the vet step.)
-	overlayBuilds.RLock()
-	tr := goTestJSONEnv([]string{"GOMAXPROCS=1"}, args...)
-	overlayBuilds.RUnlock()
-	for try := 0; try < 3 && strings.Contains(tr.outputOf(pkgPath)+tr.raw, "could not import"); try++ {
-		overlayBuilds.Lock()
-		tr = goTestJSONEnv([]string{"GOMAXPROCS=1"}, args...)
-		overlayBuilds.Unlock()
-	}
+	// vet is off: the course's files are vetted by the vet step.
+	tr := goTestJSONEnv([]string{"GOMAXPROCS=1"}, "-vet=off", "-count=1", "-timeout", wrongTimeout.String(), "-run", e.TestPattern(), "-overlay", ov, "./"+l.ExercisesDir())
 	var failed []string
 	var output strings.Builder
 	for key, action := range tr.tests {
