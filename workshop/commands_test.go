@@ -174,7 +174,7 @@ func TestHintAndList(t *testing.T) {
 	require.Equal(t, 0, a.run(t.Context(), []string{"list"}))
 	s := out.String()
 	assert.Contains(t, s, "Reliability Patterns Workshop: 2 lessons, 3 exercises\n")
-	assert.Contains(t, s, "01 demo  read "+filepath.FromSlash("01_demo/README.md")+"\n")
+	assert.Contains(t, s, "01 demo\n  read "+filepath.FromSlash("01_demo/README.md")+"\n")
 	assert.Contains(t, s, "  01/ex1  double a number  ex1_double.go\n  01/ex2  halve a number   ex2_half.go\n")
 	assert.Contains(t, s, "02 more\n")
 	assert.Zero(t, a.testRuns.Load(), "list runs no tests")

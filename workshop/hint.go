@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 
 	"reliability/workshop/course"
 )
@@ -74,14 +75,19 @@ func (a *app) cmdList(_ context.Context, c *course.Course, args []string) (int, 
 	for _, l := range c.Lessons {
 		fmt.Fprintln(a.stdout)
 		head := fmt.Sprintf("%02d %s", l.Number, l.Name())
-		fmt.Fprint(a.stdout, a.paint(ansiBold, head))
+		fmt.Fprintln(a.stdout, a.paint(ansiBold, head))
+		// Where to read and what to run go on a line of their own, so
+		// the map fits 80 columns on a projector.
+		var about []string
 		if isFile(c.Abs(path.Join(l.Dir, "README.md"))) {
-			fmt.Fprintf(a.stdout, "  read %s", filepath.FromSlash(path.Join(l.Dir, "README.md")))
+			about = append(about, "read "+filepath.FromSlash(path.Join(l.Dir, "README.md")))
 		}
 		if isFile(c.Abs(path.Join(l.Dir, "main.go"))) {
-			fmt.Fprintf(a.stdout, "  demo go run ./%s", l.Dir)
+			about = append(about, "demo go run ./"+l.Dir)
 		}
-		fmt.Fprintln(a.stdout)
+		if len(about) > 0 {
+			fmt.Fprintf(a.stdout, "  %s\n", strings.Join(about, "  "))
+		}
 		if len(l.Exercises) == 0 {
 			fmt.Fprintln(a.stdout, "  (no exercises yet)")
 			continue
@@ -91,8 +97,8 @@ func (a *app) cmdList(_ context.Context, c *course.Course, args []string) (int, 
 			t := exerciseTitle(e)
 			file := path.Base(e.Stub)
 			line := fmt.Sprintf("  %-6s  %s", e.ID, t)
-			if pad := width - len([]rune(t)); len([]rune(line))+pad+2+len(file) <= 80 {
-				fmt.Fprintf(a.stdout, "%s%*s  %s\n", line, max(pad, 0), "", a.paint(ansiCyan, file))
+			if pad := max(width-len([]rune(t)), 0); len([]rune(line))+pad+2+len(file) <= 80 {
+				fmt.Fprintf(a.stdout, "%s%*s  %s\n", line, pad, "", a.paint(ansiCyan, file))
 			} else {
 				fmt.Fprintf(a.stdout, "%s\n          %s\n", line, a.paint(ansiCyan, file))
 			}
