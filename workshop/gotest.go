@@ -163,14 +163,10 @@ func (a *app) goTest(ctx context.Context, c *course.Course, tc *toolchain, list 
 		cmd.Env = append(os.Environ(), "GORACE="+quickRaceExit(os.Getenv("GORACE")))
 	}
 	if overlay != "" {
-		// The go command's module index can give an -overlay build the
-		// import list of the file on disk rather than the overlaid one
-		// ("could not import ... (open : no such file or directory)");
-		// read the directory without it.
 		if cmd.Env == nil {
 			cmd.Env = os.Environ()
 		}
-		cmd.Env = append(cmd.Env, "GODEBUG="+strings.TrimPrefix(os.Getenv("GODEBUG")+",goindex=0", ","))
+		cmd.Env = append(cmd.Env, "GODEBUG="+course.OverlayGODEBUG())
 	}
 	killTree(cmd)
 	// A test binary left behind by a killed go command may hold the

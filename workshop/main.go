@@ -145,7 +145,7 @@ func (a *app) run(ctx context.Context, args []string) int {
 		fmt.Fprintln(a.stderr, "workshop: reading the course:", err)
 		return 1
 	}
-	courseDocs(c)
+	c.FillDocs()
 	code, err := cmd.run(a, ctx, c, args)
 	var ue usageError
 	switch {

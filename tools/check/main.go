@@ -101,13 +101,8 @@ func main() {
 		os.Exit(2)
 	}
 	cfg.strict = os.Getenv("CI") != ""
-	// The go command's module index can hand a -overlay build the import
-	// list of the file on disk instead of the overlaid one, so a wrong
-	// answer that imports a package its stub does not fails with "could
-	// not import strings (open : no such file or directory)". Seen with
-	// Go 1.26 in a copy of the tree outside git; reading the directory
-	// without the index avoids it.
-	os.Setenv("GODEBUG", strings.TrimPrefix(os.Getenv("GODEBUG")+",goindex=0", ","))
+	// Every exercise check builds with -overlay.
+	os.Setenv("GODEBUG", course.OverlayGODEBUG())
 	if os.Getenv("GORACE") == "" {
 		// A race-enabled test binary sleeps a second before exiting, to
 		// let reports flush; the reports here are read from its output

@@ -31,17 +31,9 @@ func reportYours(c *course.Course, changes []course.Change, verbose bool) int {
 			lessons = append(lessons, l[:2])
 		}
 	}
-	// Titles come from the course's own stubs: a learner's file may have
-	// lost its doc comment.
-	m, _ := c.ReadManifest()
-	title := func(e course.Exercise) string {
-		if data, err := c.Pristine(m, e.Stub); err == nil {
-			if t, _, _ := course.ParseDoc(string(data)); t != "" {
-				return t
-			}
-		}
-		return e.Title
-	}
+	// A learner's file may have lost its doc comment: take the title
+	// from the course's own stub then.
+	c.FillDocs()
 	total, passed := 0, 0
 	var broken []string
 	for _, l := range c.Lessons {
@@ -67,7 +59,7 @@ func reportYours(c *course.Course, changes []course.Change, verbose bool) int {
 				mark = "✓"
 				passed++
 			}
-			fmt.Printf("    %s %s %s\n", mark, e.ID, strings.TrimSuffix(title(e), "."))
+			fmt.Printf("    %s %s %s\n", mark, e.ID, strings.TrimSuffix(e.Title, "."))
 			if verdict != "pass" {
 				fmt.Printf("             %s\n", verdict)
 			}
