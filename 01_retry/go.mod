@@ -1,6 +1,6 @@
 module reliability/01_retry
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/cenkalti/backoff/v5 v5.0.3

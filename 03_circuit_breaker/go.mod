@@ -1,6 +1,6 @@
 module reliability/03_circuit_breaker
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/sony/gobreaker/v2 v2.4.0
