@@ -13,17 +13,22 @@ import (
 // A Retry layer with the WithBudget option calls its methods; they must be
 // safe for concurrent use.
 type RetryBudget interface {
-	// OnRequest is called once per call, before its first attempt.
+	// OnRequest is called once per call, as its first attempt starts. A
+	// call that never makes an attempt (its context had already ended, or
+	// the layer's policy is invalid) is not reported.
 	OnRequest()
 	// OnResult is called after each attempt that succeeded (true) or
 	// failed with an error the layer would retry (false). Final errors,
 	// such as a breaker's rejection, are not reported: they say nothing
 	// about whether retrying helps.
 	OnResult(ok bool)
-	// AllowRetry is called after a failed attempt, before the backoff, when
-	// the layer wants to retry. True means the retry will be made (a budget
-	// that counts retries counts it now); false ends the call with an error
-	// matching ErrRetryThrottled.
+	// AllowRetry is called when a retry is about to start: after the
+	// failed attempt's backoff, with the caller's context still alive and
+	// the attempt due before its deadline. True means the retry is made,
+	// at once (a budget that counts retries counts it now); false ends the
+	// call with an error matching ErrRetryThrottled. A retry that a
+	// deadline or a cancellation calls off is never asked for, so it costs
+	// the budget nothing.
 	AllowRetry() bool
 }
 
@@ -53,16 +58,21 @@ type Throttle struct {
 
 // NewThrottle returns a full Throttle. maxTokens must be in (0, 1000] and
 // tokenRatio in (0, maxTokens], as gRPC requires; both are kept to three
-// decimal places. Otherwise it returns an error wrapping
-// ErrInvalidThrottle.
+// decimal places. A maxTokens that rounds to 0 there (below about 0.0005)
+// is refused too: a throttle with no tokens would silently turn every
+// retry off. Otherwise it returns an error wrapping ErrInvalidThrottle. A
+// tokenRatio that rounds to 0 counts as 0.001.
 func NewThrottle(maxTokens, tokenRatio float64) (*Throttle, error) {
+	m := int64(math.Round(maxTokens * 1000))
 	switch {
 	case math.IsNaN(maxTokens) || maxTokens <= 0 || maxTokens > 1000:
 		return nil, fmt.Errorf("%w: maxTokens is %v, want more than 0 and at most 1000", ErrInvalidThrottle, maxTokens)
+	case m == 0:
+		return nil, fmt.Errorf("%w: maxTokens is %v, which rounds to 0 at the throttle's precision of 0.001 "+
+			"and would never allow a retry; want 0.001 or more", ErrInvalidThrottle, maxTokens)
 	case math.IsNaN(tokenRatio) || tokenRatio <= 0 || tokenRatio > maxTokens:
 		return nil, fmt.Errorf("%w: tokenRatio is %v, want more than 0 and at most maxTokens", ErrInvalidThrottle, tokenRatio)
 	}
-	m := int64(math.Round(maxTokens * 1000))
 	return &Throttle{tokens: m, max: m, ratio: max(1, int64(math.Round(tokenRatio*1000)))}, nil
 }
 

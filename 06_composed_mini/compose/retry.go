@@ -27,18 +27,22 @@ func RetryIf(transient func(error) bool) RetryOption {
 	return func(c *retryConfig) { c.transient = transient }
 }
 
-// WithBudget shares a retry budget among all the calls through the layer:
-// before each retry the layer asks b, and stops if b says no. A nil b
-// means no budget.
+// WithBudget shares a retry budget among all the calls through the layer.
+// The layer tells b about each call as its first attempt starts, reports
+// every attempt's outcome, and asks b just before each retry's attempt
+// starts: after the backoff, with the caller's context alive and the
+// attempt due before its deadline. If b says no, the call ends with an
+// error matching ErrRetryThrottled. So a retry that b pays for is always
+// made; the price is that a refused call has waited its backoff first. A
+// nil b means no budget.
 func WithBudget(b RetryBudget) RetryOption {
 	return func(c *retryConfig) { c.budget = b }
 }
 
 type retryConfig struct {
-	policy      retry.Policy
-	maxAttempts int
-	transient   func(error) bool
-	budget      RetryBudget
+	policy    retry.Policy
+	transient func(error) bool
+	budget    RetryBudget
 }
 
 // Retry returns a layer that calls next again, as p says (attempts,
@@ -58,7 +62,10 @@ type retryConfig struct {
 //     dependency, and a retry would only queue up again;
 //   - an error marked with retry.Permanent;
 //   - timeout.ErrBudgetExhausted: retrying cannot buy more time;
-//   - context.Canceled: whoever cancelled is not waiting any more.
+//   - context.Canceled: whoever cancelled is not waiting any more;
+//   - a configuration error (see IsTransient): the same settings fail the
+//     same way every time, and retrying one would only hide it behind
+//     every backoff and spend a budget's retries on it.
 //
 // Every error the layer returns is marked with retry.Permanent (keeping
 // its message and its chain for errors.Is), so a Retry layer or retry.Do
@@ -67,10 +74,7 @@ type retryConfig struct {
 // layer only. Success returns nil. An invalid p makes every call return an
 // error wrapping retry.ErrInvalidPolicy without calling next.
 func Retry(p retry.Policy, opts ...RetryOption) Layer {
-	c := &retryConfig{policy: p, maxAttempts: p.MaxAttempts}
-	if c.maxAttempts == 0 {
-		c.maxAttempts = retry.DefaultMaxAttempts
-	}
+	c := &retryConfig{policy: p}
 	for _, o := range opts {
 		o(c)
 	}
@@ -101,11 +105,25 @@ func final(err error) error {
 
 // withBudget is a call through the layer when it has a RetryBudget, which
 // must hear about every attempt and be asked before every retry.
+//
+// The budget is told about the call and asked for a retry only from
+// inside the function retry.Do calls, that is, when an attempt is really
+// starting: retry.Do has already checked that the caller's context is
+// alive and that the attempt starts before its deadline, and has waited
+// the backoff. Asked any earlier, a budget that counts retries would pay
+// for retries that a deadline or a cancellation then called off, and a
+// budget that counts requests would earn for calls that never made an
+// attempt (an invalid policy, a context that had already ended).
 func (c *retryConfig) withBudget(ctx context.Context, next Call) error {
-	c.budget.OnRequest()
 	attempt := 0
+	var last error
 	return final(retry.Do(ctx, c.policy, func(ctx context.Context) error {
 		attempt++
+		if attempt == 1 {
+			c.budget.OnRequest()
+		} else if !c.budget.AllowRetry() {
+			return retry.Permanent(fmt.Errorf("%w after %d attempts: %w", ErrRetryThrottled, attempt-1, last))
+		}
 		err := next(ctx)
 		if err == nil {
 			c.budget.OnResult(true)
@@ -115,12 +133,7 @@ func (c *retryConfig) withBudget(ctx context.Context, next Call) error {
 			return retry.Permanent(err)
 		}
 		c.budget.OnResult(false)
-		// Ask before the backoff, not after it: a refused retry should not
-		// cost the caller a wait first. After the last attempt there is
-		// nothing to ask for.
-		if attempt < c.maxAttempts && ctx.Err() == nil && !c.budget.AllowRetry() {
-			return retry.Permanent(fmt.Errorf("%w after %d attempts: %w", ErrRetryThrottled, attempt, err))
-		}
+		last = err
 		return err
 	}))
 }
@@ -130,13 +143,22 @@ func (c *retryConfig) retryable(err error) bool {
 }
 
 // IsTransient reports whether err is worth another attempt as far as the
-// chain's own rules go: it is false for nil, for errors marked with
-// retry.Permanent, for a breaker's rejections (breaker.ErrOpenState,
-// breaker.ErrTooManyRequests), for a bulkhead's (bulkhead.ErrBulkheadFull),
-// for timeout.ErrBudgetExhausted and for
-// context.Canceled, and true for anything else, timeouts included. The
-// Retry layer retries nothing that IsTransient rejects; RetryIf narrows it
-// further to what the dependency's errors say.
+// chain's own rules go. It is false for
+//
+//   - nil, and errors marked with retry.Permanent;
+//   - a breaker's rejections (breaker.ErrOpenState,
+//     breaker.ErrTooManyRequests) and a bulkhead's
+//     (bulkhead.ErrBulkheadFull);
+//   - timeout.ErrBudgetExhausted and context.Canceled;
+//   - configuration errors: ErrNoBreaker, ErrNoBulkhead,
+//     ErrInvalidSettings, ErrInvalidThrottle, retry.ErrInvalidPolicy,
+//     retry.ErrNilOp, timeout.ErrInvalidTimeout and
+//     bulkhead.ErrInvalidConfig. A layer built with bad settings fails
+//     every call the same way, so the first answer is the last.
+//
+// It is true for anything else, timeouts included. The Retry layer retries
+// nothing that IsTransient rejects; RetryIf narrows it further to what the
+// dependency's errors say.
 func IsTransient(err error) bool {
 	switch {
 	case err == nil, retry.IsPermanent(err):
@@ -146,6 +168,23 @@ func IsTransient(err error) bool {
 		return false
 	case errors.Is(err, timeout.ErrBudgetExhausted), errors.Is(err, context.Canceled):
 		return false
+	case isConfigError(err):
+		return false
 	}
 	return true
+}
+
+// configErrors are the errors that say a layer was built wrong.
+var configErrors = []error{
+	ErrNoBreaker, ErrNoBulkhead, ErrInvalidSettings, ErrInvalidThrottle,
+	retry.ErrInvalidPolicy, retry.ErrNilOp, timeout.ErrInvalidTimeout, bulkhead.ErrInvalidConfig,
+}
+
+func isConfigError(err error) bool {
+	for _, c := range configErrors {
+		if errors.Is(err, c) {
+			return true
+		}
+	}
+	return false
 }

@@ -277,3 +277,63 @@ func TestContextTimeout(t *testing.T) {
 		assert.ErrorIs(t, Chain(deaf.Call, ContextTimeout(0))(t.Context()), timeout.ErrInvalidTimeout)
 	})
 }
+
+// A layer built wrong fails every call the same way: its error is final.
+// Retrying it would wait out every backoff, spend a budget's retries and
+// bury the message under "giving up after 3 attempts".
+func TestConfigurationErrorsAreFinal(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		layer Layer
+		want  error
+	}{
+		{"Breaker(nil)", Breaker(nil), ErrNoBreaker},
+		{"Bulkhead(nil)", Bulkhead(nil), ErrNoBulkhead},
+		{"Timeout(0)", Timeout(0), timeout.ErrInvalidTimeout},
+		{"ContextTimeout(-1)", ContextTimeout(-1), timeout.ErrInvalidTimeout},
+		{"an inner Retry with an invalid policy", Retry(retry.Policy{MaxAttempts: -1}), retry.ErrInvalidPolicy},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				spy := &spyBudget{allow: true}
+				attempts := 0
+				p := quick
+				p.OnRetry = func(int, error, time.Duration) { attempts++ }
+				start := time.Now()
+				err := Chain(newFake(step{}).Call, Retry(p, WithBudget(spy)), tc.layer)(t.Context())
+				assert.ErrorIs(t, err, tc.want)
+				assert.Zero(t, attempts, "a configuration error must not be retried")
+				assert.Zero(t, time.Since(start), "no backoff is waited")
+				assert.Empty(t, spy.asked, "the budget is not asked")
+				assert.True(t, retry.IsPermanent(err))
+			})
+		})
+	}
+	for _, err := range []error{
+		ErrNoBreaker, ErrNoBulkhead, ErrInvalidSettings, ErrInvalidThrottle, retry.ErrInvalidPolicy,
+		retry.ErrNilOp, timeout.ErrInvalidTimeout, bulkhead.ErrInvalidConfig,
+	} {
+		assert.False(t, IsTransient(fmt.Errorf("layer: %w", err)), "%v is a configuration error", err)
+	}
+}
+
+// ContextTimeout says whose deadline fired, as Timeout does: "after 1s"
+// would send whoever reads the log after a timeout that never fired.
+func TestContextTimeoutNamesTheDeadlineThatFired(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		waits := func(ctx context.Context) error {
+			<-ctx.Done()
+			return fmt.Errorf("query: %w", ctx.Err())
+		}
+		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+		defer cancel()
+		err := Chain(waits, ContextTimeout(time.Second))(ctx)
+		assert.ErrorIs(t, err, timeout.ErrTimeout)
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.NotContains(t, err.Error(), "after 1s", "the 1s timeout never fired")
+		assert.Contains(t, err.Error(), "at the caller's deadline, before the 1s timeout")
+
+		err = Chain(waits, ContextTimeout(20*time.Millisecond))(t.Context())
+		assert.Contains(t, err.Error(), "gave up waiting after 20ms", "its own deadline")
+	})
+}

@@ -44,7 +44,8 @@ func Timeout(d time.Duration) Layer {
 //
 // If the deadline has passed when next returns an error, the error also
 // matches timeout.ErrTimeout, so a Retry layer outside treats it as the
-// transient timeout it is. If d <= 0, every call returns an error
+// transient timeout it is; its message says whether it was this layer's
+// d or the caller's earlier deadline, as Timeout's does. If d <= 0, every call returns an error
 // wrapping timeout.ErrInvalidTimeout without calling next.
 func ContextTimeout(d time.Duration) Layer {
 	return func(next Call) Call {
@@ -52,13 +53,21 @@ func ContextTimeout(d time.Duration) Layer {
 			if d <= 0 {
 				return fmt.Errorf("%w: timeout is %v, want a positive duration", timeout.ErrInvalidTimeout, d)
 			}
-			ctx, cancel := context.WithTimeout(ctx, d)
+			// Whose deadline is the earlier is decided now: once the
+			// context has ended, its error is the same either way.
+			deadline := time.Now().Add(d)
+			parent, hasParent := ctx.Deadline()
+			own := !hasParent || parent.After(deadline)
+			ctx, cancel := context.WithDeadline(ctx, deadline)
 			defer cancel()
 			err := next(ctx)
-			if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) && !errors.Is(err, timeout.ErrTimeout) {
+			if err == nil || !errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, timeout.ErrTimeout) {
+				return err
+			}
+			if own {
 				return fmt.Errorf("%w after %v: %w", timeout.ErrTimeout, d, err)
 			}
-			return err
+			return fmt.Errorf("%w at the caller's deadline, before the %v timeout: %w", timeout.ErrTimeout, d, err)
 		}
 	}
 }

@@ -2,8 +2,9 @@
 // tables, a closing summary and compact log lines, readable on a projector.
 //
 // A demo creates one Narrator and writes everything through it. With step
-// mode on, each phase after the first waits for Enter, so an instructor can
-// talk through one phase before the next one starts.
+// mode on, every phase, the first included, waits for Enter once it has
+// been announced, so an instructor can talk through what a phase will
+// show before it runs.
 package narrate
 
 import (
@@ -34,7 +35,7 @@ type Narrator struct {
 }
 
 // New returns a Narrator writing to w. If step is true, Phase waits for a
-// line on standard input before every phase but the first.
+// line on standard input in every phase, the first included (see Phase).
 func New(w io.Writer, step bool) *Narrator {
 	return &Narrator{w: w, step: step, in: bufio.NewReader(os.Stdin), start: time.Now()}
 }
@@ -44,7 +45,7 @@ func (n *Narrator) SetInput(r io.Reader) { n.in = bufio.NewReader(r) }
 
 // Phase starts a numbered phase: it prints a banner with the title and
 // then the intro text, wrapped. In step mode it then waits for Enter
-// before returning, so every phase, the first included, is announced and
+// before returning: every phase, the first included, is announced and
 // explained before anything in it happens.
 func (n *Narrator) Phase(title, intro string) {
 	n.mu.Lock()

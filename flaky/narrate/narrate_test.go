@@ -1,10 +1,14 @@
 package narrate
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
 
@@ -38,4 +42,27 @@ func TestLogger(t *testing.T) {
 
 func TestWrap(t *testing.T) {
 	assert.Equal(t, "aaa bbb\nccc\n\nddd", wrap("aaa bbb ccc\n\nddd", 7))
+}
+
+// What the package, New and Phase say about step mode is what Phase does
+// (TestPhaseTableSummary): it pauses in every phase, the first included.
+// A demo's -h and README are written from these comments.
+func TestDocsDescribeStepModeAsItIs(t *testing.T) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "narrate.go", nil, parser.ParseComments)
+	require.NoError(t, err)
+	docs := map[string]string{"package": f.Doc.Text()}
+	for _, d := range f.Decls {
+		if fn, ok := d.(*ast.FuncDecl); ok && (fn.Name.Name == "New" || fn.Name.Name == "Phase") {
+			docs[fn.Name.Name] = fn.Doc.Text()
+		}
+	}
+	require.Len(t, docs, 3)
+	for name, doc := range docs {
+		doc = strings.Join(strings.Fields(doc), " ")
+		assert.Contains(t, doc, "every phase, the first included", "%s's doc", name)
+		for _, wrong := range []string{"but the first", "after the first", "between phases"} {
+			assert.NotContains(t, doc, wrong, "%s's doc: Phase pauses in the first phase too", name)
+		}
+	}
 }
