@@ -101,6 +101,35 @@ func TestEx3SavingsAreCapped(t *testing.T) {
 	}
 }
 
+// At ratio 0.3 the credits do not land on the cap: the fourth request
+// after a drain brings 0.9 to 1.2, and the cap must keep 1 and drop 0.2.
+// Adding only while below the cap keeps 1.2; refusing a credit that would
+// cross the cap stays at 0.9. Either way the next retries come out wrong.
+func TestEx3CapKeepsExactlyMaxSaved(t *testing.T) {
+	b := newBudget(t, 0.3, 1)
+	drain(b)
+	for range 4 {
+		b.OnRequest()
+	}
+	switch n := drain(b); n {
+	case 1:
+	case 0:
+		t.Fatalf("4 requests at ratio 0.3 earn 1.2 retries, capped at 1 (maxSaved); the budget allowed none: "+
+			"was the last 0.3 dropped because it would cross the cap? Add it and cap the sum, "+
+			"saved = min(max, saved+earn)")
+	default:
+		t.Fatalf("4 requests at ratio 0.3 earn 1.2 retries, capped at 1 (maxSaved); the budget allowed %d", n)
+	}
+	for range 3 {
+		b.OnRequest()
+	}
+	if b.AllowRetry() {
+		t.Errorf("the cap should have dropped the 0.2 above maxSaved, so 3 more requests (0.9) earn no retry; " +
+			"AllowRetry said yes: was the cap checked before adding (if saved < max { saved += earn }), " +
+			"keeping 1.2? Add, then cap the sum: saved = min(max, saved+earn)")
+	}
+}
+
 func TestEx3OnlyRequestsEarn(t *testing.T) {
 	b := newBudget(t, 0.5, 10)
 	drain(b)
