@@ -199,9 +199,9 @@ type Server struct {
 	rng     *rand.Rand
 	nextID  int
 	queue   []*job
-	workers []*job // nil: idle
+	workers []*job       // nil: idle
 	live    map[int]*job // queued or in service, for Abandon
-	done    []Finished // finished since the last Advance
+	done    []Finished   // finished since the last Advance
 	stats   CapacityStats
 
 	history []Sample
