@@ -77,10 +77,12 @@ func demo(n *narrate.Narrator, s scenario) error {
 
 	n.Phase("a flood of made-up addresses", fmt.Sprintf(
 		"An attacker with a block of IPv6 addresses sends %s requests "+
-			"within one second, each from a new address, while noisy keeps "+
-			"knocking every 10ms. The middleware keeps at most %s clients: a new "+
-			"one evicts the client seen longest ago, and a client unseen for as "+
-			"long as its bucket takes to fill up is forgotten.",
+			"within one second, each from a new /64 (the middleware keys IPv6 "+
+			"by its /64: a /32 holds 4 billion of them), while noisy keeps "+
+			"knocking every 10ms. The middleware keeps at most %s clients and "+
+			"never forgets one still limited: a new client takes the place of "+
+			"one whose bucket is full again, or shares one overflow bucket "+
+			"with every client it has no room for.",
 		thousands(floodKeys), thousands(floodMaxClients)))
 	fl, err := s.flood(floodKeys, floodMaxClients)
 	if err != nil {
@@ -92,6 +94,8 @@ func demo(n *narrate.Narrator, s scenario) error {
 	}
 	n.Printf("  most clients held at once:   %s (limit %s)", thousands(fl.mostHeld), thousands(fl.maxClients))
 	n.Printf("  evicted to make room:        %s", thousands(fl.evicted))
+	n.Printf("  sent to the overflow bucket: %s", thousands(fl.overflowed))
+	n.Printf("  flood admitted:              %s of %s", thousands(fl.floodAdmitted), thousands(fl.keys))
 	n.Printf("  noisy admitted:              %d of %d (without the flood: %d)",
 		fl.noisyAdmitted, fl.noisyRequests, alone.noisyAdmitted)
 	n.Printf("  after everyone fell quiet:   %s held, %s forgotten as idle",

@@ -161,6 +161,8 @@ type floodResult struct {
 	keys, maxClients  int
 	mostHeld          int // the most clients the table held at once
 	evicted           int
+	overflowed        int // requests limited by the shared overflow bucket
+	floodAdmitted     int // the flood's requests let through
 	heldAfterQuiet    int // clients held after everyone went quiet
 	forgottenOnReturn int
 	noisyAdmitted     int // the noisy client's admissions during the flood
@@ -192,12 +194,16 @@ func (s scenario) flood(keys, maxClients int) (floodResult, error) {
 		share := keys*(tick+1)/ticks - sent
 		for i := range share {
 			t := at + time.Duration(i)*10*time.Millisecond/time.Duration(share)
-			mw.Allow(fmt.Sprintf("2001:db8::%x", sent), epoch.Add(t))
+			// The key RemoteIP gives a client of that /64.
+			key := fmt.Sprintf("2001:db8:%x:%x::/64", sent>>16, sent&0xffff)
+			if ok, _ := mw.Allow(key, epoch.Add(t)); ok {
+				res.floodAdmitted++
+			}
 			sent++
 		}
 		res.mostHeld = max(res.mostHeld, mw.Stats().Clients)
 	}
-	res.evicted = mw.Stats().Evicted
+	res.evicted, res.overflowed = mw.Stats().Evicted, mw.Stats().Overflowed
 	quiet := time.Duration(float64(s.burst)/s.rate*float64(time.Second)) + time.Second
 	mw.Allow(clientAddrs[steady], epoch.Add(time.Second+quiet))
 	after := mw.Stats()

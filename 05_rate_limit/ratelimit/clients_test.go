@@ -2,6 +2,8 @@ package ratelimit
 
 import (
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strconv"
 	"testing"
@@ -35,17 +37,17 @@ func liveHeap() uint64 {
 func TestFloodOfDistinctKeysKeepsMemoryBounded(t *testing.T) {
 	const flood, maxClients = 1_000_000, 10_000
 	before := liveHeap()
-	c := newClients(1, maxClients, time.Hour, func() Bucket { return alwaysFull{} })
+	c := newClients(1, 1, maxClients, time.Hour, func() Bucket { return alwaysFull{} })
 	now := t0
 	most := 0
 	for i := range flood {
 		// All within one second: nobody goes idle, so only the cap
 		// bounds the table.
 		now = now.Add(time.Microsecond / 2)
-		c.take(strconv.Itoa(i), now)
+		c.takeAt(strconv.Itoa(i), now)
 		most = max(most, len(c.byKey))
 	}
-	held, forgotten, evicted := c.count()
+	held, forgotten, evicted, _ := c.count()
 	grown := int64(liveHeap()) - int64(before)
 	runtime.KeepAlive(c)
 	// About 130 bytes per client held on amd64 (the struct, its key, its
@@ -131,7 +133,9 @@ func TestIdleClientsAreForgottenLeastRecentFirst(t *testing.T) {
 	m.Allow("b", t0.Add(time.Second))
 	m.Allow("a", t0.Add(1500*time.Millisecond)) // a is now the most recent
 	m.Allow("c", t0.Add(1900*time.Millisecond))
-	m.Allow("d", t0.Add(1950*time.Millisecond)) // the table is full: b is evicted, not a
+	// The table is full. b, seen longest ago, has its 2 tokens again at
+	// 2s (1 left at 1s, plus 1 earned): it is evicted, not a.
+	m.Allow("d", t0.Add(2000*time.Millisecond))
 	_, hasA := m.clients.byKey["a"]
 	_, hasB := m.clients.byKey["b"]
 	assert.True(t, hasA, "a was seen after b")
@@ -139,7 +143,109 @@ func TestIdleClientsAreForgottenLeastRecentFirst(t *testing.T) {
 	assert.Equal(t, 1, m.Stats().Evicted)
 
 	m.Allow("d", t0.Add(3600*time.Millisecond)) // a idle for 2.1s, c for 1.7s
-	held, forgotten, _ := m.clients.count()
+	held, forgotten, _, _ := m.clients.count()
 	assert.Equal(t, 2, held, "a should be forgotten, c and d kept")
 	assert.Equal(t, 1, forgotten)
+}
+
+// A sender that rotates through MaxClients+1 keys, faster than a bucket
+// refills. If a new key could always evict the client seen longest ago,
+// every request would evict the key about to come back, and every key
+// would find a fresh, full bucket: no request ever refused. A client
+// still limited is never evicted, so the sender gets what MaxClients+1
+// honest clients get: each key its burst and its rate, the last one
+// through the shared overflow bucket.
+func TestRotatingMaxClientsPlusOneKeysStaysLimited(t *testing.T) {
+	for _, impl := range implementations {
+		t.Run(impl.name, func(t *testing.T) {
+			const maxClients, rate, burst = 10, 1, 2
+			m, err := NewMiddleware(Config{Rate: rate, Burst: burst, MaxClients: maxClients, NewBucket: impl.newBucket})
+			require.NoError(t, err)
+			now, admitted := t0, 0
+			for i := range 10_000 { // one request a millisecond for 10s
+				now = now.Add(time.Millisecond)
+				if ok, _ := m.Allow(strconv.Itoa(i%(maxClients+1)), now); ok {
+					admitted++
+				}
+			}
+			// 11 keys, each its burst of 2 and 1 per second for 10s.
+			assert.LessOrEqual(t, admitted, (maxClients+1)*(burst+rate*10),
+				"a sender rotating through MaxClients+1 keys must stay limited: were clients that still owe tokens evicted?")
+			st := m.Stats()
+			assert.Zero(t, st.Evicted, "no key was ever full again when a new one came")
+			assert.Positive(t, st.Overflowed)
+		})
+	}
+}
+
+// A real client that has spent its burst, then a flood of MaxClients new
+// keys, then the real client again, over and over. If the flood could
+// evict it, the real client would come back to a full bucket every time.
+func TestFloodBetweenTwoRequestsDoesNotResetAClient(t *testing.T) {
+	for _, impl := range implementations {
+		t.Run(impl.name, func(t *testing.T) {
+			const maxClients = 100
+			m, err := NewMiddleware(Config{Rate: 0.1, Burst: 2, MaxClients: maxClients, NewBucket: impl.newBucket})
+			require.NoError(t, err)
+			now, admitted, key := t0, 0, 0
+			for range 20 { // 20 rounds, 1s each
+				if ok, _ := m.Allow("real", now); ok {
+					admitted++
+				}
+				for range maxClients {
+					now = now.Add(time.Second / (maxClients + 1))
+					m.Allow("flood-"+strconv.Itoa(key), now)
+					key++
+				}
+				now = now.Add(time.Second / (maxClients + 1))
+			}
+			// One request a second at 0.1 per second: the burst of 2 at
+			// 0s and 1s, then one more at 10s, the next at 20s.
+			assert.Equal(t, 3, admitted, "the real client's debt must survive every flood of MaxClients new keys")
+			_, held := m.clients.byKey["real"]
+			assert.True(t, held)
+		})
+	}
+}
+
+// Requests whose times reach the middleware out of order, as when one
+// reads the clock and another gets the lock first. Told an earlier time,
+// a bucket moves its clock back and earns the same stretch again (both
+// x/time/rate's and this package's do); the middleware takes a late
+// request at the latest time it has seen instead. Rate 1, burst 3: in
+// 2.5s a client gets its burst and 2 more, never 7.
+func TestRequestsOutOfOrderEarnNothingTwice(t *testing.T) {
+	for _, impl := range implementations {
+		t.Run(impl.name, func(t *testing.T) {
+			m, err := NewMiddleware(Config{Rate: 1, Burst: 3, NewBucket: impl.newBucket})
+			require.NoError(t, err)
+			admitted := 0
+			for _, at := range []float64{0, 0, 0, 2.5, 0, 2.5, 0, 2.5, 0, 2.5, 0, 2.5} {
+				if ok, _ := m.Allow("a", sec(at)); ok {
+					admitted++
+				}
+			}
+			assert.Equal(t, 5, admitted, "3 at once, then 2.5 tokens earned by 2.5s: two whole ones")
+		})
+	}
+}
+
+// The middleware reads its clock under the lock, so that the order of
+// the times is the order in which requests reach the buckets.
+func TestMiddlewareReadsTheClockUnderItsLock(t *testing.T) {
+	var m *Middleware
+	unlocked := 0
+	m, err := NewMiddleware(Config{Rate: 1, Burst: 1, Now: func() time.Time {
+		if m.clients.mu.TryLock() {
+			m.clients.mu.Unlock()
+			unlocked++
+		}
+		return t0
+	}})
+	require.NoError(t, err)
+	h := m.Wrap(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	for range 3 {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
+	}
+	assert.Zero(t, unlocked, "Config.Now was called while the table's lock was free: a request can then take a token at a time older than the one before it")
 }

@@ -272,6 +272,7 @@ func runTrace(t *testing.T, c chooser, cov *coverage) int {
 	}
 
 	steps := 0
+trace:
 	for c.more() {
 		op := c.intn(24)
 		// An operation that cannot happen becomes one that can, so that
@@ -288,6 +289,9 @@ func runTrace(t *testing.T, c chooser, cov *coverage) int {
 		switch {
 		case op < 4: // AllowN at an explicit time
 			off, n := pick(c, diffOffsets...), drawN(c, burst)
+			if departs(hand, at(off), n) {
+				break trace
+			}
 			h, l := hand.AllowN(at(off), n), lib.AllowN(at(off), n)
 			log("AllowN(now%+v, %d) = %v", off, n, h)
 			sameBool(fmt.Sprintf("AllowN(now%+v, %d)", off, n), h, l)
@@ -296,6 +300,9 @@ func runTrace(t *testing.T, c chooser, cov *coverage) int {
 				cov.note("a time earlier than the one before")
 			}
 		case op < 5:
+			if departs(hand, time.Now(), 1) {
+				break trace
+			}
 			h, l := hand.Allow(), lib.Allow()
 			log("Allow() = %v", h)
 			sameBool("Allow()", h, l)
@@ -311,10 +318,16 @@ func runTrace(t *testing.T, c chooser, cov *coverage) int {
 			var lr *rate.Reservation
 			var what string
 			if op == 9 {
+				if departs(hand, time.Now(), 1) {
+					break trace
+				}
 				what = "Reserve()"
 				hr, lr = hand.Reserve(), lib.Reserve()
 			} else {
 				off, n := pick(c, diffOffsets...), drawN(c, burst)
+				if departs(hand, at(off), n) {
+					break trace
+				}
 				what = fmt.Sprintf("ReserveN(now%+v, %d)", off, n)
 				hr, lr = hand.ReserveN(at(off), n), lib.ReserveN(at(off), n)
 			}
@@ -388,6 +401,11 @@ func runTrace(t *testing.T, c chooser, cov *coverage) int {
 			}
 			log("Tokens() = %v", h)
 		case op < 21: // a WaitN starts
+			for _, n := range []int{0, 1, 2, 3, burst, burst + 1, -1} { // drawN's
+				if departs(hand, time.Now(), n) {
+					break trace
+				}
+			}
 			w := startWait(c, hand, lib, burst, steps)
 			log("%s starts", w.desc)
 			held = append(held, w)
@@ -443,6 +461,21 @@ func runTrace(t *testing.T, c chooser, cov *coverage) int {
 		fail("%d waits did not return after their contexts ended", len(held))
 	}
 	return steps
+}
+
+// departs reports whether taking n tokens from l at t is the one case in
+// which the package departs from x/time/rate on purpose: a wait of
+// exactly 2^63ns, which the library turns into "act now"
+// (TestWaitOfExactly2To63Nanoseconds). A trace that reaches it ends
+// there.
+func departs(l *Limiter, t time.Time, n int) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.limit == Inf || l.limit <= 0 {
+		return false
+	}
+	left := l.tokensAt(t) - float64(n)
+	return left < 0 && (-left/float64(l.limit))*float64(time.Second) == float64(math.MaxInt64)
 }
 
 func contains(held []*heldWait, w *heldWait) bool {

@@ -15,12 +15,16 @@
 // not, the tokens left, a reservation's delay, the effect of cancelling it,
 // a wait's error and duration — is the library's, down to the last bit of
 // the float64 token count. The package's differential test and fuzz
-// target replay random sequences against both to prove it.
+// target replay random sequences against both to prove it. The one
+// exception is on purpose: a wait of exactly 2^63 nanoseconds, which the
+// library turns into "act now" and this package into "never" (see
+// timeToEarn in limit.go).
 //
 // The middleware (Middleware, NewMiddleware) answers 429 Too Many Requests
-// with a Retry-After header, keeps one bucket per client, and forgets
-// clients that have gone quiet, so a flood of new client keys cannot grow
-// its memory without bound. It takes its buckets from a constructor, so it
+// with a Retry-After header, keeps one bucket per client (an IPv6 client
+// by its /64), and forgets clients that have gone quiet, so a flood of
+// new client keys cannot grow its memory without bound; it never forgets
+// a client that is still limited, so a flood cannot reset a limit either. It takes its buckets from a constructor, so it
 // runs on this package's Limiter or on x/time/rate's (library.go).
 //
 // SlidingWindow is a different algorithm, the sliding-window counter, kept

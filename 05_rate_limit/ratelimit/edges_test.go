@@ -1,9 +1,11 @@
 package ratelimit
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -239,4 +241,57 @@ func TestZeroLimiterAllowsNothing(t *testing.T) {
 	assert.False(t, l.Allow())
 	assert.Equal(t, lib.Allow(), l.Allow())
 	assert.Equal(t, lib.Tokens(), l.Tokens())
+}
+
+// TestSetBurstBelowTheTokensCutsThemAtOnce: lowering the burst below what
+// the bucket holds takes the excess away at once, and raising it again
+// does not bring it back.
+func TestSetBurstBelowTheTokensCutsThemAtOnce(t *testing.T) {
+	seen := both(t, 1, 5, func(l bucketAPI, see func(string, ...any)) {
+		l.SetBurstAt(sec(0), 2)
+		see("burst 5 -> 2: tokens %v", l.TokensAt(sec(0)))
+		see("take 3: %v", l.AllowN(sec(0), 3))
+		l.SetBurstAt(sec(0), 5)
+		see("burst back to 5: tokens %v", l.TokensAt(sec(0)))
+	})
+	assert.Equal(t, []string{"burst 5 -> 2: tokens 2", "take 3: false", "burst back to 5: tokens 2"}, seen)
+}
+
+// TestWaitOfExactly2To63Nanoseconds is where the package departs from
+// x/time/rate. At Every(2^62 ns), two tokens take exactly 2^63 ns to earn,
+// one more than the longest time.Duration. The library's check for "too
+// long for a Duration" lets exactly 2^63 through, and the conversion then
+// gives the most negative Duration: a wait that never ends reads as "act
+// now". Here it is InfDuration.
+func TestWaitOfExactly2To63Nanoseconds(t *testing.T) {
+	r := Every(1 << 62)
+	require.Equal(t, InfDuration, r.timeToEarn(2), "2 tokens at Every(2^62ns)")
+
+	l := NewLimiter(r, 2)
+	require.True(t, l.AllowN(t0, 2), "a full bucket of 2")
+	assert.False(t, l.AllowN(t0, 2), "two tokens are 2^63ns away, longer than any Duration: AllowN must refuse")
+	res := l.ReserveN(t0, 2)
+	assert.True(t, res.OK())
+	assert.Equal(t, InfDuration, res.DelayFrom(t0), "the reservation never comes due: not act now")
+
+	synctest.Test(t, func(t *testing.T) {
+		l := NewLimiter(r, 2)
+		l.AllowN(time.Now(), 2)
+		ctx, cancel := context.WithTimeout(t.Context(), time.Hour)
+		defer cancel()
+		assert.ErrorIs(t, l.WaitN(ctx, 2), ErrWouldExceedDeadline)
+	})
+
+	// In the middleware, the time an empty bucket takes to fill up is how
+	// long a client must be idle to be forgotten; at 2^63ns negative, every
+	// client would be forgotten on every request, with its limit.
+	m, err := NewMiddleware(Config{Rate: r, Burst: 2})
+	require.NoError(t, err)
+	var got []bool
+	for _, at := range []time.Time{t0, t0, sec(3600), sec(7200)} {
+		ok, _ := m.Allow("a", at)
+		got = append(got, ok)
+	}
+	assert.Equal(t, []bool{true, true, false, false}, got, "burst 2, then nothing for 146 years")
+	assert.Zero(t, m.Stats().Forgotten)
 }

@@ -45,12 +45,20 @@ func (r Limit) tokensIn(d time.Duration) float64 {
 // timeToEarn returns how long it takes to accumulate tokens at rate r,
 // truncated to the nanosecond. A rate of zero or less never gets there
 // (InfDuration), and so does a wait too long for a time.Duration.
+//
+// This is the one place the package departs from x/time/rate, on purpose.
+// float64(math.MaxInt64) is not 2^63 - 1, which a float64 cannot hold, but
+// 2^63, one more than the longest Duration. The library tests d > 2^63, so
+// a wait of exactly 2^63 ns passes its test and converts to a Duration out
+// of range: on amd64 the most negative one. A wait that long then reads
+// as "act now", and AllowN admits tokens that can never be earned
+// (TestWaitOfExactly2To63Nanoseconds). Here d >= 2^63 is InfDuration.
 func (r Limit) timeToEarn(tokens float64) time.Duration {
 	if r <= 0 {
 		return InfDuration
 	}
 	d := (tokens / float64(r)) * float64(time.Second)
-	if d > float64(math.MaxInt64) {
+	if d >= float64(math.MaxInt64) { // 2^63: see above
 		return InfDuration
 	}
 	return time.Duration(d)

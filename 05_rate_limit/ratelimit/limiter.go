@@ -103,8 +103,11 @@ func (l *Limiter) SetLimitAt(t time.Time, r Limit) {
 // SetBurst is SetBurstAt(time.Now(), b).
 func (l *Limiter) SetBurst(b int) { l.SetBurstAt(time.Now(), b) }
 
-// SetBurstAt changes the bucket's size from time t on. A bucket holding
-// more than the new size keeps its tokens until they are spent.
+// SetBurstAt changes the bucket's size from time t on. Tokens earned up
+// to t count at the old size. A bucket holding more than the new size is
+// cut down to it at once, and raising the size again later does not bring
+// the excess back (TestSetBurstBelowTheTokensCutsThemAtOnce); x/time/rate
+// does the same.
 func (l *Limiter) SetBurstAt(t time.Time, b int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -29,11 +29,16 @@ type Config struct {
 	// gives x/time/rate's.
 	NewBucket func(r Limit, b int) Bucket
 	// MaxClients bounds how many clients are remembered. Default: 10,000.
-	// Size it above the number of clients really active at once: beyond
-	// it, a new client evicts the one seen longest ago, which then starts
-	// again with a full bucket.
+	// Size it above the number of clients really active within the time
+	// an empty bucket takes to fill up. Beyond it, a new client takes the
+	// place of the client seen longest ago if that one's bucket is full
+	// again; if not, the new client shares one overflow bucket with every
+	// other client the table has no room for. No client still limited is
+	// ever forgotten, so no flood of new keys can reset a limit.
 	MaxClients int
 	// Now is the clock. Default: time.Now. Demos and tests set their own.
+	// It is read under the middleware's lock, so the requests reach the
+	// buckets in the order of their times.
 	Now func() time.Time
 }
 
@@ -84,14 +89,17 @@ func NewMiddleware(cfg Config) (*Middleware, error) {
 	rate, burst := cfg.Rate, cfg.Burst
 	return &Middleware{
 		cfg:     cfg,
-		clients: newClients(rate, cfg.MaxClients, idle, func() Bucket { return cfg.NewBucket(rate, burst) }),
+		clients: newClients(rate, burst, cfg.MaxClients, idle, func() Bucket { return cfg.NewBucket(rate, burst) }),
 	}, nil
 }
 
 // Wrap returns next behind the limit.
 func (m *Middleware) Wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ok, retryAfter := m.Allow(m.cfg.Key(r), m.cfg.Now())
+		// The clock is read under the table's lock: read before it, a
+		// request that then waited for the lock would arrive with a time
+		// older than the one before it.
+		ok, retryAfter := m.clients.take(m.cfg.Key(r), m.cfg.Now)
 		if !ok {
 			m.limited.Add(1)
 			secs := strconv.FormatInt(retryAfter, 10)
@@ -108,9 +116,12 @@ func (m *Middleware) Wrap(next http.Handler) http.Handler {
 // Allow takes a token from key's bucket at time now, as Wrap does for a
 // request. If there is none, it returns false and the Retry-After: the
 // whole seconds after which key's bucket will hold a token again (if key
-// sends nothing meanwhile), at least 1.
+// sends nothing meanwhile), at least 1. A now earlier than the latest
+// time the middleware has seen is taken as that latest time: the
+// middleware's clock never goes back, so no stretch of time is earned
+// twice.
 func (m *Middleware) Allow(key string, now time.Time) (ok bool, retryAfter int64) {
-	return m.clients.take(key, now)
+	return m.clients.takeAt(key, now)
 }
 
 // Stats is a snapshot of a Middleware's counters.
@@ -118,12 +129,13 @@ type Stats struct {
 	Admitted, Limited int64 // requests passed on, and refused with 429
 	Clients           int   // clients remembered now
 	Forgotten         int   // clients forgotten because they went idle
-	Evicted           int   // clients evicted to stay within MaxClients
+	Evicted           int   // clients evicted, their buckets full, to stay within MaxClients
+	Overflowed        int   // requests limited by the shared overflow bucket: the table was full of clients still limited
 }
 
 // Stats returns the middleware's counters.
 func (m *Middleware) Stats() Stats {
-	held, forgotten, evicted := m.clients.count()
+	held, forgotten, evicted, overflowed := m.clients.count()
 	return Stats{Admitted: m.admitted.Load(), Limited: m.limited.Load(),
-		Clients: held, Forgotten: forgotten, Evicted: evicted}
+		Clients: held, Forgotten: forgotten, Evicted: evicted, Overflowed: overflowed}
 }
