@@ -176,12 +176,11 @@ func demo(n *narrate.Narrator, c config, nw network) {
 		{"HTTP calls cut off, server stopped", fmt.Sprintf("%d of %d", httpRows.cutOff, httpRows.total)},
 		{"slow client, no header deadline", slow[0].summary()},
 		{"slow client, ReadHeaderTimeout", slow[1].summary()},
-		{"3 attempts × 2s + backoff, worst", budget.worstCase.String()},
-		{"retry loop, no budget", fmt.Sprintf("%v (stands for %v)", ms(budget.without), standsFor(budget.without))},
+		{fmt.Sprintf("worst case, %d × %v + backoff", attempts, perAttempt), budget.worstCase.String()},
+		{"retry loop, no budget", ms(budget.without)},
 	}
 	for i, took := range budget.with {
-		rows = append(rows, [2]string{fmt.Sprintf("5s budget, %v minimum", minAttempts[i]),
-			fmt.Sprintf("%v (stands for %v)", ms(took), standsFor(took))})
+		rows = append(rows, [2]string{fmt.Sprintf("%v budget, %v minimum", overall, minAttempts[i]), ms(took)})
 	}
 	n.Summary(rows)
 }

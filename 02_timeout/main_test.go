@@ -93,8 +93,7 @@ func TestAbandonCountsTheLeak(t *testing.T) {
 	}
 }
 
-// TestRetryLoopBudget checks phase 5's timelines in virtual time, at demo
-// scale: 3 × 200ms + 10ms + 20ms without a budget; with the 500ms budget and
+// TestRetryLoopBudget checks phase 6's timelines in virtual time: 3 × 200ms + 10ms + 20ms without a budget; with the 500ms budget and
 // a 30ms minimum, a third attempt trimmed to the 70ms left and cut off at the
 // overall deadline; with a 120ms minimum, no third attempt at all.
 func TestRetryLoopBudget(t *testing.T) {
@@ -114,12 +113,12 @@ func TestRetryLoopBudget(t *testing.T) {
 			{210 * time.Millisecond, 200 * time.Millisecond, timedOut},
 			{430 * time.Millisecond, 200 * time.Millisecond, timedOut},
 		}},
-		{"budget, 300ms minimum", minAttempts[0], 500 * time.Millisecond, []line{
+		{"budget, 30ms minimum", minAttempts[0], 500 * time.Millisecond, []line{
 			{0, 200 * time.Millisecond, timedOut},
 			{210 * time.Millisecond, 200 * time.Millisecond, timedOut},
 			{430 * time.Millisecond, 70 * time.Millisecond, "cut off at the overall deadline"},
 		}},
-		{"budget, 1.2s minimum", minAttempts[1], 430 * time.Millisecond, []line{
+		{"budget, 120ms minimum", minAttempts[1], 430 * time.Millisecond, []line{
 			{0, 200 * time.Millisecond, timedOut},
 			{210 * time.Millisecond, 200 * time.Millisecond, timedOut},
 			{430 * time.Millisecond, 0, "not started: too little time left"},
@@ -129,7 +128,7 @@ func TestRetryLoopBudget(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				var budget *timeout.Budget
 				if tt.minAttempt > 0 {
-					b, err := timeout.NewBudget(perAttempt/scale, tt.minAttempt/scale)
+					b, err := timeout.NewBudget(perAttempt, tt.minAttempt)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -239,6 +238,15 @@ func TestDemo(t *testing.T) {
 					"HTTP calls cut off, server stopped ... 3 of 3",
 					"slow client, no header deadline ...... open 1s, until the client quit",
 					"slow client, ReadHeaderTimeout ....... closed by the server at 200ms",
+					// Phase 6 speaks the demo's one unit system, scaled
+					// like every other phase, and says so.
+					"    worst case = 3 × 200ms + 10ms + 20ms = 630ms   (timeout.WorstCase)\n",
+					"  As everywhere in this demo, read every millisecond as ten: 200ms\n" +
+						"  stands for 2s, the worst case for 6.3s.",
+					"worst case, 3 × 200ms + backoff ...... 630ms",
+					"retry loop, no budget ................ 630ms",
+					"500ms budget, 30ms minimum ........... 500ms",
+					"500ms budget, 120ms minimum .......... 430ms",
 				} {
 					if !strings.Contains(out.String(), want) {
 						t.Errorf("the summary should say %q:\n%s", want, out.String())

@@ -11,24 +11,25 @@ import (
 	"reliability/flaky/narrate"
 )
 
-// The numbers a production retry policy might use, and the scale the demo
-// runs them at.
+// The retry policy of phase 6, at the demo's scale like every time the
+// demo prints (read every millisecond as ten): 3 attempts of 200ms (2s in
+// production) with waits of 10ms and 20ms, for a caller that promised an
+// answer within 500ms (5s).
 const (
 	attempts   = 3
-	perAttempt = 2 * time.Second
-	overall    = 5 * time.Second // what the caller promised its own caller
-	scale      = 10              // the demo runs 10× faster
+	perAttempt = 200 * time.Millisecond
+	overall    = 500 * time.Millisecond // what the caller promised its own caller
 )
 
 var (
-	backoffs = []time.Duration{100 * time.Millisecond, 200 * time.Millisecond}
+	backoffs = []time.Duration{10 * time.Millisecond, 20 * time.Millisecond}
 	// minAttempts are the two minimums the budget is run with: attempts
 	// shorter than this are not worth starting. The third attempt would
-	// start with 700ms left: with a 300ms minimum it is trimmed to what is
-	// left and cut off at the overall deadline; with 1.2s it is not started
-	// at all. Both are at least 400ms (40ms at demo scale) away from 700ms,
-	// so a busy machine does not change the outcome.
-	minAttempts = []time.Duration{300 * time.Millisecond, 1200 * time.Millisecond}
+	// start with 70ms left: with a 30ms minimum it is trimmed to what is
+	// left and cut off at the overall deadline; with 120ms it is not
+	// started at all. Both are 40ms away from 70ms, so a busy machine
+	// does not change the outcome.
+	minAttempts = []time.Duration{30 * time.Millisecond, 120 * time.Millisecond}
 )
 
 // attempt is one line of a retry loop's timeline.
@@ -42,13 +43,13 @@ type attempt struct {
 
 // budgetResult is what the retry phase measured.
 type budgetResult struct {
-	worstCase time.Duration   // the arithmetic, at production scale
-	without   time.Duration   // measured without a budget, at demo scale
-	with      []time.Duration // measured with the budget, one per minimum in minAttempts, at demo scale
+	worstCase time.Duration   // the arithmetic
+	without   time.Duration   // measured without a budget
+	with      []time.Duration // measured with the budget, one per minimum in minAttempts
 }
 
 // retryLoop makes up to attempts attempts against a dependency that never
-// answers in time, waiting the scaled backoff between them. With a budget,
+// answers in time, waiting the backoff between them. With a budget,
 // attempts go through budget.Do under an overall deadline, and the loop does
 // what a retry loop must with a budget: it stops on ErrBudgetExhausted, and
 // its backoff ends when the overall deadline does. Without one, each attempt
@@ -59,7 +60,7 @@ func retryLoop(budget *timeout.Budget) (took time.Duration, timeline []attempt) 
 	ctx := context.Background()
 	if budget != nil {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, overall/scale)
+		ctx, cancel = context.WithTimeout(ctx, overall)
 		defer cancel()
 	}
 	start := time.Now()
@@ -70,7 +71,7 @@ func retryLoop(budget *timeout.Budget) (took time.Duration, timeline []attempt) 
 		if budget != nil {
 			err = budget.Do(ctx, svc.Call)
 		} else {
-			err = timeout.Do(ctx, perAttempt/scale, svc.Call)
+			err = timeout.Do(ctx, perAttempt, svc.Call)
 		}
 		a := attempt{n: i + 1, at: began.Sub(start), started: svc.Stats().Calls > calls, err: err}
 		if a.started {
@@ -80,7 +81,7 @@ func retryLoop(budget *timeout.Budget) (took time.Duration, timeline []attempt) 
 		if errors.Is(err, timeout.ErrBudgetExhausted) || i == attempts-1 {
 			break
 		}
-		wait := time.NewTimer(backoffs[i] / scale)
+		wait := time.NewTimer(backoffs[i])
 		select {
 		case <-wait.C:
 		case <-ctx.Done():
@@ -113,8 +114,9 @@ func budgetPhase(n *narrate.Narrator) budgetResult {
 	n.Printf("  The fix: one overall deadline of %v; each attempt gets min(%v, time", overall, perAttempt)
 	n.Printf("  left), and none starts with less than a minimum left (timeout.Budget).")
 	n.Printf("")
-	n.Printf("  Run for real at 1:%d scale (read 200ms as 2s) against a dependency", scale)
-	n.Printf("  that never answers in time:")
+	n.Printf("  As everywhere in this demo, read every millisecond as ten: %v", perAttempt)
+	n.Printf("  stands for %v, the worst case for %v. Run for real against a", production(perAttempt), production(r.worstCase))
+	n.Printf("  dependency that never answers in time:")
 
 	n.Printf("\n  without a budget: every attempt waits out its full timeout")
 	var timeline []attempt
@@ -122,7 +124,7 @@ func budgetPhase(n *narrate.Narrator) budgetResult {
 	timelineTable(n, timeline)
 
 	for _, minAttempt := range minAttempts {
-		budget, err := timeout.NewBudget(perAttempt/scale, minAttempt/scale)
+		budget, err := timeout.NewBudget(perAttempt, minAttempt)
 		if err != nil {
 			panic(err) // the constants above are valid
 		}
@@ -133,14 +135,14 @@ func budgetPhase(n *narrate.Narrator) budgetResult {
 	}
 
 	n.Printf("")
-	rows := [][]string{{"no budget", ms(r.without), standsFor(r.without)}}
+	rows := [][]string{{"no budget", ms(r.without)}}
 	for i, took := range r.with {
-		rows = append(rows, []string{fmt.Sprintf("%v budget, %v min.", overall, minAttempts[i]), ms(took), standsFor(took)})
+		rows = append(rows, []string{fmt.Sprintf("%v budget, %v minimum", overall, minAttempts[i]), ms(took)})
 	}
-	n.Table([]string{"policy", "took (scaled)", "stands for"}, rows)
+	n.Table([]string{"policy", "took"}, rows)
 	return r
 }
 
-// standsFor converts a duration measured at demo scale back to production
-// scale.
-func standsFor(d time.Duration) string { return (d * scale).Round(100 * time.Millisecond).String() }
+// production converts a duration at the demo's scale to the one it stands
+// for: every millisecond reads as ten.
+func production(d time.Duration) time.Duration { return d * 10 }

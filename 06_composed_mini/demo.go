@@ -99,13 +99,35 @@ func (s scenario) demo(n *narrate.Narrator, callers []*caller) {
 		{"outage calls, retry -> chain", fmt.Sprintf("%d -> %d (%s fewer)", retrying.Outage, chain.Outage,
 			cut(retrying.Outage, chain.Outage))},
 		{"p99 latency, retry -> chain", fmt.Sprintf("%vms -> %vms", retrying.P99, chain.P99)},
-		{"success, bare -> chain", fmt.Sprintf("%.1f%% -> %.1f%%", sums["bare"].Success, chain.Success)},
 		{"chain: failed fast", fmt.Sprintf("%d requests", chain.FailFast)},
 		{"chain: time to recover", recovery(chain)},
 		{"peak calls, retry -> bulkhead", fmt.Sprintf("%d -> %d at once", retrying.Peak, bh.Peak)},
 		{"chain = failsafe-go", yesNo(same && chain.Calls == lib.Calls && chain.Outage == lib.Outage &&
 			chain.FailFast == lib.FailFast)},
+		{"success, bare -> chain", fmt.Sprintf("%.1f%% -> %.1f%%", sums["bare"].Success, chain.Success)},
 	})
+	// The success row needs its reason beside it: during the outage nobody
+	// succeeds, so the two rates differ only by what the chain adds and
+	// what it takes away, which may cancel out.
+	won, lost := successDiff(callers[0], hand)
+	n.Printf("  (the chain's retries won back %d requests; its open breaker refused %d)", won, lost)
+}
+
+// successDiff compares the chain with the bare caller request by request:
+// won is how many the chain's retries turned into successes, lost how many
+// that succeeded when called directly the chain's breaker refused. The
+// same request meets the same replica on its first attempt in both, so a
+// request the chain lost was refused, never called.
+func successDiff(bare, chain *caller) (won, lost int) {
+	for i, b := range bare.results {
+		switch c := chain.results[i]; {
+		case c.outcome == succeeded && b.outcome != succeeded:
+			won++
+		case c.outcome != succeeded && b.outcome == succeeded:
+			lost++
+		}
+	}
+	return won, lost
 }
 
 // cut says how much smaller now is than before, in percent.

@@ -61,6 +61,9 @@ func TestDemoTellsTheStory(t *testing.T) {
 			"  bulkhead       37.5%    57     39      1       732.2   12    0           2\n",
 		"outage calls, retry -> chain .... 75 -> 5 (93% fewer)",
 		"chain = failsafe-go ............. yes",
+		// The equal success rates, explained on the next line.
+		"  success, bare -> chain .......... 32.5% -> 32.5%\n" +
+			"  (the chain's retries won back 2 requests; its open breaker refused 2)\n",
 	} {
 		assert.Contains(t, out, want)
 	}
@@ -281,6 +284,34 @@ func TestChainRequestsFitTheBeat(t *testing.T) {
 				assert.Equal(t, 1, c.peak, "seed %d: %s: one call at a time", seed, c.name)
 			}
 		})
+	}
+}
+
+// The line under the summary explains the chain's success rate against
+// the bare caller's as requests its retries won and requests its breaker
+// refused. Both parts must be true for every seed and outage: the two add
+// up to the difference, and every request the chain lost, it refused.
+func TestSuccessLineAddsUp(t *testing.T) {
+	for seed := range uint64(10) {
+		for _, outage := range []time.Duration{minOutage, maxOutage} {
+			synctest.Test(t, func(t *testing.T) {
+				s := scenario{seed: seed, outage: outage}
+				callers, err := s.callers()
+				require.NoError(t, err)
+				s.run(callers)
+				bare, chain := callers[0], callers[3]
+				require.Equal(t, "chain", chain.name)
+				won, lost := successDiff(bare, chain)
+				assert.InDelta(t, s.summarize(chain).Success-s.summarize(bare).Success,
+					100*float64(won-lost)/float64(s.requests()), 0.1, "seed %d, outage %v", seed, outage)
+				for i, r := range chain.results {
+					if bare.results[i].outcome == succeeded && r.outcome != succeeded {
+						assert.Equal(t, fastFail, r.outcome, "seed %d, outage %v: request %d, lost by the chain, "+
+							"was not refused", seed, outage, i)
+					}
+				}
+			})
+		}
 	}
 }
 
