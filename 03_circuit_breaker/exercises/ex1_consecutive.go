@@ -1,6 +1,9 @@
 package exercises
 
-import "reliability/03_circuit_breaker/breaker"
+import (
+	"reliability/03_circuit_breaker/breaker"
+	"reliability/flaky/lockwatch"
+)
 
 // Exercise 1: trip after N failures in a row.
 //
@@ -10,9 +13,10 @@ import "reliability/03_circuit_breaker/breaker"
 // every call with breaker.ErrOpenState without calling fn. (It never closes
 // again: exercise 2 adds the way back.) A Threshold below 1 means 1.
 //
-// It must be safe for concurrent use. Guard every field you add with mu
-// (a sync.Mutex the tests can watch, see lock.go), in State as well as in
-// Call, and do not hold mu while fn runs.
+// It must be safe for concurrent use. Guard every field you add with mu,
+// in State as well as in Call, and do not hold mu while fn runs. mu is a
+// lockwatch.Mutex: use it exactly as a sync.Mutex; the tests watch it
+// (go doc reliability/flaky/lockwatch says how).
 //
 // Hint: Call takes mu twice: once to check the state, once to record the
 // result, with fn running in between and no lock held. A slow dependency
@@ -23,7 +27,7 @@ import "reliability/03_circuit_breaker/breaker"
 type ConsecutiveBreaker struct {
 	Threshold int
 
-	mu lock // guards the fields you add; the tests watch it, so keep it
+	mu lockwatch.Mutex // guards the fields you add; the tests watch it, so keep it
 	// Add the fields you need.
 }
 

@@ -5,10 +5,11 @@ import (
 	"testing"
 
 	"reliability/03_circuit_breaker/breaker"
+	"reliability/flaky/lockwatch"
 )
 
 func TestEx1OpensAfterThresholdConsecutiveFailures(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	for _, threshold := range []int{1, 3, 5} {
 		b := &ConsecutiveBreaker{Threshold: threshold}
 		for i := 1; i <= threshold; i++ {
@@ -33,7 +34,7 @@ func TestEx1OpensAfterThresholdConsecutiveFailures(t *testing.T) {
 }
 
 func TestEx1SuccessPassesThrough(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	b := &ConsecutiveBreaker{Threshold: 2}
 	called := 0
 	for i := 1; i <= 3; i++ {
@@ -47,7 +48,7 @@ func TestEx1SuccessPassesThrough(t *testing.T) {
 }
 
 func TestEx1OpenRejectsWithoutCallingFn(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	b := &ConsecutiveBreaker{Threshold: 1}
 	if err := b.Call(fail); !errors.Is(err, errDown) {
 		t.Fatalf("the first call should reach the dependency and return %q, got %v", errDown, err)
@@ -68,7 +69,7 @@ func TestEx1OpenRejectsWithoutCallingFn(t *testing.T) {
 }
 
 func TestEx1SuccessResetsTheStreak(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	b := &ConsecutiveBreaker{Threshold: 3}
 	for i, fn := range []func() error{fail, fail, succeed, fail, fail} {
 		if err := b.Call(fn); err == errNotImplemented || errors.Is(err, breaker.ErrOpenState) {
@@ -85,7 +86,7 @@ func TestEx1SuccessResetsTheStreak(t *testing.T) {
 }
 
 func TestEx1ThresholdBelowOneMeansOne(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	for _, threshold := range []int{0, -3} {
 		b := ConsecutiveBreaker{Threshold: threshold}
 		if got := b.State(); got != breaker.StateClosed {
@@ -106,7 +107,7 @@ func TestEx1LateSuccessDoesNotClose(t *testing.T) {
 	// fails and opens the breaker. The slow call's success then arrives:
 	// it resets the failure count, but it must not close the breaker,
 	// which in exercise 1 never closes again.
-	guard(t)
+	lockwatch.Guard(t)
 	b := &ConsecutiveBreaker{Threshold: 1}
 	slow := startHeld(b.Call, &b.mu, nil)
 	defer slow.let()
@@ -141,7 +142,7 @@ func TestEx1LateSuccessDoesNotClose(t *testing.T) {
 // need, so they fail the same way every run, with or without -race.
 
 func TestEx1FnRunsWithoutTheLock(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	b := &ConsecutiveBreaker{Threshold: 3}
 	if problem := fnRunsUnlocked(b.Call, b.State, &b.mu); problem != "" {
 		t.Fatal(problem)
@@ -149,7 +150,7 @@ func TestEx1FnRunsWithoutTheLock(t *testing.T) {
 }
 
 func TestEx1StateTakesTheLock(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	for _, open := range []bool{false, true} {
 		b := &ConsecutiveBreaker{Threshold: 1}
 		if open {
@@ -163,7 +164,7 @@ func TestEx1StateTakesTheLock(t *testing.T) {
 }
 
 func TestEx1CallChecksTheStateUnderTheLock(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	// Closed: Call must take the lock to check the state before it runs fn.
 	b := &ConsecutiveBreaker{Threshold: 1}
 	entered := make(chan struct{})
@@ -181,7 +182,7 @@ func TestEx1CallChecksTheStateUnderTheLock(t *testing.T) {
 }
 
 func TestEx1CallRecordsTheResultUnderTheLock(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	for _, result := range []error{errDown, nil} {
 		b := &ConsecutiveBreaker{Threshold: 1}
 		if got := recordsUnderLock(b.Call, &b.mu, result); got != "asked" {
@@ -192,7 +193,7 @@ func TestEx1CallRecordsTheResultUnderTheLock(t *testing.T) {
 }
 
 func TestEx1SafeForConcurrentUse(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	// Threshold failures arriving at once must all be counted: the last of
 	// them opens the breaker. Mostly a net for go test -race.
 	const n = 64

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"reliability/03_circuit_breaker/breaker"
+	"reliability/flaky/lockwatch"
 )
 
 // Exercise 2: a cooldown, and the way back through half-open.
@@ -42,7 +43,7 @@ type CooldownBreaker struct {
 	Threshold int
 	Cooldown  time.Duration
 
-	mu lock // guards the fields you add; the tests watch it, so keep it
+	mu lockwatch.Mutex // guards the fields you add; the tests watch it, so keep it
 	// Add the fields you need.
 }
 

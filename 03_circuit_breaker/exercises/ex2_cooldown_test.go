@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"reliability/03_circuit_breaker/breaker"
+	"reliability/flaky/lockwatch"
 )
 
 // In these tests the breaker opens after 2 failures in a row and stays
@@ -69,7 +70,7 @@ func requireEx2FnRunsUnlocked(t *testing.T) {
 }
 
 func TestEx2StaysOpenDuringCooldown(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	synctest.Test(t, func(t *testing.T) {
 		b := newCooldown()
 		tripCooldown(t, b)
@@ -87,7 +88,7 @@ func TestEx2StaysOpenDuringCooldown(t *testing.T) {
 }
 
 func TestEx2HalfOpenAfterCooldown(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	synctest.Test(t, func(t *testing.T) {
 		b := newCooldown()
 		tripCooldown(t, b)
@@ -104,7 +105,7 @@ func TestEx2HalfOpenAfterCooldown(t *testing.T) {
 }
 
 func TestEx2CooldownCountsFromTheTrip(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	synctest.Test(t, func(t *testing.T) {
 		b := newCooldown()
 		_ = b.Call(fail)
@@ -124,7 +125,7 @@ func TestEx2CooldownStartsWhenTheFailureReturns(t *testing.T) {
 	// it, are slow: their fn takes 600ms to fail. The breaker opens when
 	// the failure arrives, so the cooldown counts from fn's return, not
 	// from the moment the call was admitted.
-	guard(t)
+	lockwatch.Guard(t)
 	synctest.Test(t, func(t *testing.T) {
 		slowFail := func() error {
 			time.Sleep(600 * time.Millisecond)
@@ -155,7 +156,7 @@ func TestEx2CooldownStartsWhenTheFailureReturns(t *testing.T) {
 }
 
 func TestEx2SuccessResetsTheStreak(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	synctest.Test(t, func(t *testing.T) {
 		b := newCooldown()
 		for i, fn := range []func() error{fail, succeed, fail} {
@@ -171,7 +172,7 @@ func TestEx2SuccessResetsTheStreak(t *testing.T) {
 }
 
 func TestEx2ZeroCooldownMeansNoWait(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	synctest.Test(t, func(t *testing.T) {
 		b := &CooldownBreaker{Threshold: 1}
 		_ = b.Call(fail)
@@ -186,7 +187,7 @@ func TestEx2ZeroCooldownMeansNoWait(t *testing.T) {
 }
 
 func TestEx2TrialSuccessCloses(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	synctest.Test(t, func(t *testing.T) {
 		b := newCooldown()
 		tripCooldown(t, b)
@@ -204,7 +205,7 @@ func TestEx2TrialSuccessCloses(t *testing.T) {
 }
 
 func TestEx2TrialFailureReopensForAWholeCooldown(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	synctest.Test(t, func(t *testing.T) {
 		b := newCooldown()
 		tripCooldown(t, b)
@@ -230,7 +231,7 @@ func TestEx2TrialFailureReopensForAWholeCooldown(t *testing.T) {
 // one state whose fn returns after the breaker has moved on.
 
 func TestEx2StaleFailureDoesNotRestartTheCooldown(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	requireEx2FnRunsUnlocked(t)
 	synctest.Test(t, func(t *testing.T) {
 		b := newCooldown()
@@ -248,7 +249,7 @@ func TestEx2StaleFailureDoesNotRestartTheCooldown(t *testing.T) {
 }
 
 func TestEx2StaleSuccessDoesNotClose(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	requireEx2FnRunsUnlocked(t)
 	synctest.Test(t, func(t *testing.T) {
 		b := newCooldown()
@@ -274,7 +275,7 @@ func TestEx2StaleSuccessDoesNotClose(t *testing.T) {
 }
 
 func TestEx2StaleFailureDoesNotReopen(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	requireEx2FnRunsUnlocked(t)
 	synctest.Test(t, func(t *testing.T) {
 		b := newCooldown()
@@ -294,7 +295,7 @@ func TestEx2StaleFailureAfterAFullCycle(t *testing.T) {
 	// admitted in the first closed period, is still running. Its failure
 	// then arrives in a closed breaker again, but in another closed
 	// period: it must not count there.
-	guard(t)
+	lockwatch.Guard(t)
 	requireEx2FnRunsUnlocked(t)
 	synctest.Test(t, func(t *testing.T) {
 		b := newCooldown()
@@ -317,7 +318,7 @@ func TestEx2StaleSuccessDoesNotResetANewerCount(t *testing.T) {
 	// A slow call admitted in the first closed period succeeds after the
 	// breaker has tripped and closed again. Its success belongs to the old
 	// period: it must not reset the failure count of the new one.
-	guard(t)
+	lockwatch.Guard(t)
 	requireEx2FnRunsUnlocked(t)
 	synctest.Test(t, func(t *testing.T) {
 		b := newCooldown()
@@ -341,7 +342,7 @@ func TestEx2StaleSuccessDoesNotResetANewerCount(t *testing.T) {
 }
 
 func TestEx2FirstTrialResultDecides(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	requireEx2FnRunsUnlocked(t)
 	for _, first := range []error{nil, errDown} {
 		synctest.Test(t, func(t *testing.T) {
@@ -376,7 +377,7 @@ func TestEx2FirstTrialResultDecides(t *testing.T) {
 }
 
 func TestEx2OverlappingCallsAllCount(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	requireEx2FnRunsUnlocked(t)
 	synctest.Test(t, func(t *testing.T) {
 		b := newCooldown()
@@ -395,12 +396,12 @@ func TestEx2OverlappingCallsAllCount(t *testing.T) {
 // so they fail the same way every run, with or without -race.
 
 func TestEx2FnRunsWithoutTheLock(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	requireEx2FnRunsUnlocked(t)
 }
 
 func TestEx2StateTakesTheLock(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	for _, open := range []bool{false, true} {
 		b := &CooldownBreaker{Threshold: 1, Cooldown: time.Hour}
 		if open {
@@ -414,7 +415,7 @@ func TestEx2StateTakesTheLock(t *testing.T) {
 }
 
 func TestEx2CallChecksTheStateUnderTheLock(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	b := &CooldownBreaker{Threshold: 1, Cooldown: time.Hour}
 	entered := make(chan struct{})
 	got := firstWhileHeld(&b.mu, entered, func() { _ = b.Call(func() error { close(entered); return nil }) })
@@ -430,7 +431,7 @@ func TestEx2CallChecksTheStateUnderTheLock(t *testing.T) {
 }
 
 func TestEx2CallRecordsTheResultUnderTheLock(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	for _, result := range []error{errDown, nil} {
 		b := &CooldownBreaker{Threshold: 1, Cooldown: time.Hour}
 		if got := recordsUnderLock(b.Call, &b.mu, result); got != "asked" {
@@ -446,11 +447,11 @@ func TestEx2AdmissionIsOneCriticalSection(t *testing.T) {
 	// call checked the state in one critical section and read the
 	// generation in another, it now carries the new generation, and its
 	// (stale) failure counts in the open breaker's.
-	guard(t)
+	lockwatch.Guard(t)
 	requireEx2FnRunsUnlocked(t)
 	synctest.Test(t, func(t *testing.T) {
 		b := newCooldown()
-		paused, resume := pauseAfterUnlock(&b.mu)
+		paused, resume := lockwatch.PauseAfterUnlock(&b.mu)
 		defer resume()
 		done := make(chan error, 1)
 		go func() { done <- b.Call(fail) }()
@@ -474,7 +475,7 @@ func TestEx2AdmissionIsOneCriticalSection(t *testing.T) {
 }
 
 func TestEx2SafeForConcurrentUse(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	synctest.Test(t, func(t *testing.T) {
 		const n = 50
 		for round := range 10 {
@@ -502,7 +503,7 @@ func TestEx2SafeForConcurrentUse(t *testing.T) {
 }
 
 func TestEx2ThresholdBelowOneMeansOne(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	synctest.Test(t, func(t *testing.T) {
 		b := &CooldownBreaker{Cooldown: time.Second}
 		wantState(t, b, breaker.StateClosed, "Threshold 0 (treated as 1): a new breaker should be closed")

@@ -1,6 +1,9 @@
 package exercises
 
-import "reliability/03_circuit_breaker/breaker"
+import (
+	"reliability/03_circuit_breaker/breaker"
+	"reliability/flaky/lockwatch"
+)
 
 // Exercise 3: the trial gate of the half-open state.
 //
@@ -24,7 +27,7 @@ import "reliability/03_circuit_breaker/breaker"
 type TrialGate struct {
 	MaxProbes int
 
-	mu lock // guards the fields you add; the tests watch it, so keep it
+	mu lockwatch.Mutex // guards the fields you add; the tests watch it, so keep it
 	// Add the fields you need.
 }
 

@@ -4,10 +4,11 @@ import (
 	"testing"
 
 	"reliability/03_circuit_breaker/breaker"
+	"reliability/flaky/lockwatch"
 )
 
 func TestEx3ClosesAfterMaxProbesSuccesses(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	g := &TrialGate{MaxProbes: 3}
 	for i := 1; i <= 3; i++ {
 		if !g.Admit() {
@@ -27,7 +28,7 @@ func TestEx3ClosesAfterMaxProbesSuccesses(t *testing.T) {
 }
 
 func TestEx3ClosesOnSuccessesNotAdmissions(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	g := &TrialGate{MaxProbes: 3}
 	for i := 1; i <= 3; i++ {
 		if !g.Admit() {
@@ -53,7 +54,7 @@ func TestEx3ClosesOnSuccessesNotAdmissions(t *testing.T) {
 }
 
 func TestEx3OneFailureReopens(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	g := &TrialGate{MaxProbes: 3}
 	for i := 1; i <= 2; i++ {
 		if !g.Admit() {
@@ -80,7 +81,7 @@ func TestEx3FailureDecidesWithoutWaitingForTheOthers(t *testing.T) {
 	// All three trials are admitted and the first to report has failed.
 	// The two others are still running, but the verdict is already known:
 	// one failure is enough.
-	guard(t)
+	lockwatch.Guard(t)
 	g := &TrialGate{MaxProbes: 3}
 	for i := 1; i <= 3; i++ {
 		if !g.Admit() {
@@ -98,7 +99,7 @@ func TestEx3FailureDecidesWithoutWaitingForTheOthers(t *testing.T) {
 }
 
 func TestEx3VerdictIsFinal(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	g := &TrialGate{MaxProbes: 2}
 	for range 2 {
 		if !g.Admit() {
@@ -119,7 +120,7 @@ func TestEx3VerdictIsFinal(t *testing.T) {
 }
 
 func TestEx3MaxProbesBelowOneMeansOne(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	for _, maxProbes := range []int{0, -2} {
 		g := TrialGate{MaxProbes: maxProbes}
 		if !g.Admit() {
@@ -142,7 +143,7 @@ func TestEx3LastSlotGoesToOneCaller(t *testing.T) {
 	// after it releases the lock for the first time and lets the second
 	// run meanwhile. A gate that checks for a free slot in one critical
 	// section and takes it in another admits both.
-	guard(t)
+	lockwatch.Guard(t)
 	for _, maxProbes := range []int{1, 3} {
 		g := &TrialGate{MaxProbes: maxProbes}
 		for range maxProbes - 1 {
@@ -150,7 +151,7 @@ func TestEx3LastSlotGoesToOneCaller(t *testing.T) {
 				t.Fatalf("MaxProbes %d: the first %d trials should be admitted", maxProbes, maxProbes-1)
 			}
 		}
-		paused, resume := pauseAfterUnlock(&g.mu)
+		paused, resume := lockwatch.PauseAfterUnlock(&g.mu)
 		first := make(chan bool, 1)
 		go func() { first <- g.Admit() }()
 		select {
@@ -175,7 +176,7 @@ func TestEx3VerdictIsOneCriticalSection(t *testing.T) {
 	// test pauses the success just after it first releases the lock and
 	// lets the failure through meanwhile. Whichever comes first decides,
 	// but both reports must name the same verdict.
-	guard(t)
+	lockwatch.Guard(t)
 	g := &TrialGate{MaxProbes: 2}
 	for range 2 {
 		if !g.Admit() {
@@ -185,7 +186,7 @@ func TestEx3VerdictIsOneCriticalSection(t *testing.T) {
 	if got := g.Report(nil); got != breaker.StateHalfOpen {
 		t.Fatalf("1 of 2 trials succeeded: the verdict should be half-open, got %v", got)
 	}
-	paused, resume := pauseAfterUnlock(&g.mu)
+	paused, resume := lockwatch.PauseAfterUnlock(&g.mu)
 	success := make(chan breaker.State, 1)
 	go func() { success <- g.Report(nil) }()
 	select {
@@ -213,14 +214,14 @@ func TestEx3EachReportNamesItsOwnVerdict(t *testing.T) {
 	// one close the gate meanwhile. The first success did not close the
 	// gate, so its report must say half-open, not what the gate became
 	// after the second: a verdict read after unlocking is someone else's.
-	guard(t)
+	lockwatch.Guard(t)
 	g := &TrialGate{MaxProbes: 2}
 	for range 2 {
 		if !g.Admit() {
 			t.Fatalf("2 trials (MaxProbes 2) should be admitted")
 		}
 	}
-	paused, resume := pauseAfterUnlock(&g.mu)
+	paused, resume := lockwatch.PauseAfterUnlock(&g.mu)
 	defer resume()
 	first := make(chan breaker.State, 1)
 	go func() { first <- g.Report(nil) }()
@@ -252,7 +253,7 @@ func decidedGate(t *testing.T, result error) *TrialGate {
 }
 
 func TestEx3AdmitTakesTheLock(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	g := &TrialGate{MaxProbes: 2}
 	if got := firstWhileHeld(&g.mu, nil, func() { g.Admit() }); got != "asked" {
 		t.Fatalf("while another goroutine held mu, Admit %s: it reads or changes the counts without the lock", didText(got))
@@ -268,7 +269,7 @@ func TestEx3AdmitTakesTheLock(t *testing.T) {
 }
 
 func TestEx3ReportTakesTheLock(t *testing.T) {
-	guard(t)
+	lockwatch.Guard(t)
 	for _, result := range []error{nil, errDown} {
 		g := &TrialGate{MaxProbes: 2}
 		_ = g.Admit()
@@ -290,7 +291,7 @@ func TestEx3AdmitsAtMostMaxProbesUnderContention(t *testing.T) {
 	// A crowd released at the same instant, round after round: a net for
 	// go test -race. TestEx3LastSlotGoesToOneCaller catches a
 	// check-then-act race every time, race detector or not.
-	guard(t)
+	lockwatch.Guard(t)
 	const crowd = 100
 	for round := range 100 {
 		g := &TrialGate{MaxProbes: 3}

@@ -11,12 +11,13 @@ import (
 	"go.uber.org/goleak"
 
 	"reliability/03_circuit_breaker/breaker"
+	"reliability/flaky/lockwatch"
 )
 
-// TestMain installs the lock watcher (lockwatch_test.go) for every test
-// and checks, as in every test package of the course, that no test leaves
-// a goroutine behind.
-func TestMain(m *testing.M) { goleak.VerifyTestMain(watchedM{m}) }
+// TestMain turns on the lock watcher (package lockwatch: the breakers' mu
+// is a lockwatch.Mutex) for every test and checks, as in every test
+// package of the course, that no test leaves a goroutine behind.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(lockwatch.Watch(m)) }
 
 // errDown is the dependency's failure in the exercise tests.
 var errDown = errors.New("dependency is down")
@@ -59,11 +60,11 @@ type heldCall struct {
 // once released. mu is the breaker's lock, which fn checks is not held.
 // Release the call (defer h.let()) before the test ends, so the goroutine
 // can exit.
-func startHeld(call func(func() error) error, mu *lock, result error) *heldCall {
+func startHeld(call func(func() error) error, mu *lockwatch.Mutex, result error) *heldCall {
 	h := &heldCall{entered: make(chan struct{}), release: make(chan struct{}), done: make(chan error, 1)}
 	go func() {
 		h.done <- call(func() error {
-			h.lockedInFn.Store(heldByMe(mu))
+			h.lockedInFn.Store(lockwatch.HeldByMe(mu))
 			close(h.entered)
 			<-h.release
 			return result
@@ -103,8 +104,8 @@ func after(d time.Duration) <-chan time.Time { return time.After(d) }
 // lock: whether it asked for the lock first (as it should), or first ran
 // fn or returned without ever asking. event is "asked", "fn", "returned"
 // or "nothing" (within realTimeout).
-func firstWhileHeld(mu *lock, fnEntered <-chan struct{}, run func()) string {
-	asked, release := holdLock(mu)
+func firstWhileHeld(mu *lockwatch.Mutex, fnEntered <-chan struct{}, run func()) string {
+	asked, release := lockwatch.Hold(mu)
 	returned := make(chan struct{})
 	go func() {
 		defer close(returned)
@@ -135,7 +136,7 @@ func firstWhileHeld(mu *lock, fnEntered <-chan struct{}, run func()) string {
 // outside any synctest bubble: a goroutine blocked on a mutex is not
 // "durably blocked" to synctest, so inside a bubble a mutex held while fn
 // runs would hang the test instead of failing it.
-func fnRunsUnlocked(call func(func() error) error, state func() breaker.State, mu *lock) string {
+func fnRunsUnlocked(call func(func() error) error, state func() breaker.State, mu *lockwatch.Mutex) string {
 	slow := startHeld(call, mu, nil)
 	defer slow.let()
 	select {
@@ -169,7 +170,7 @@ func fnRunsUnlocked(call func(func() error) error, state func() breaker.State, m
 // holds the breaker's lock while fn returns, and reports what Call did
 // next: "asked" for the lock (right), "returned" without it, or
 // "nothing". It runs in real time, outside any synctest bubble.
-func recordsUnderLock(call func(func() error) error, mu *lock, result error) string {
+func recordsUnderLock(call func(func() error) error, mu *lockwatch.Mutex, result error) string {
 	slow := startHeld(call, mu, result)
 	defer slow.let()
 	select {
@@ -179,7 +180,7 @@ func recordsUnderLock(call func(func() error) error, mu *lock, result error) str
 	case <-after(realTimeout):
 		return "nothing"
 	}
-	asked, release := holdLock(mu)
+	asked, release := lockwatch.Hold(mu)
 	slow.let()
 	event := "nothing"
 	select {

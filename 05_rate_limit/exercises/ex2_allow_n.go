@@ -1,6 +1,10 @@
 package exercises
 
-import "time"
+import (
+	"time"
+
+	"reliability/flaky/lockwatch"
+)
 
 // Exercise 2: take n tokens, or none.
 //
@@ -19,10 +23,10 @@ import "time"
 // bucket keeps that latest time, so going forward again does not earn the
 // same stretch twice.
 //
-// It must be safe for concurrent use. Guard every field you add with mu
-// (a sync.Mutex the tests can watch, see lock.go), and refill, check and
-// take in one critical section: two callers must never spend the same
-// token.
+// It must be safe for concurrent use. Guard every field you add with mu,
+// and refill, check and take in one critical section: two callers must
+// never spend the same token. mu is a lockwatch.Mutex: use it exactly as
+// a sync.Mutex; the tests watch it (go doc reliability/flaky/lockwatch).
 //
 // Hint: keep the tokens, the time they were counted at, and whether the
 // bucket has been filled yet (the zero Bucket has not). Then: lock, fill
@@ -33,7 +37,7 @@ type Bucket struct {
 	Rate  float64 // tokens earned per second
 	Burst int     // the most tokens the bucket holds
 
-	mu lock // guards the fields you add
+	mu lockwatch.Mutex // guards the fields you add
 	// Add the fields you need.
 }
 

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"reliability/05_rate_limit/ratelimit"
+	"reliability/flaky/lockwatch"
 )
 
 // Exercise 5: one bucket per client, and forget the idle ones.
@@ -31,9 +32,10 @@ import (
 // itself, and a key the client chooses is a limit it can escape.
 //
 // Clients must be safe for concurrent use. Guard every field you add with
-// mu (a sync.Mutex the tests can watch, see lock.go), and look up, create
-// and use a client's bucket in one critical section, so that two first
-// requests from one client share one bucket.
+// mu, and look up, create and use a client's bucket in one critical
+// section, so that two first requests from one client share one bucket.
+// mu is a lockwatch.Mutex: use it exactly as a sync.Mutex; the tests
+// watch it (go doc reliability/flaky/lockwatch).
 //
 // Hint: a map from key to an entry holding the bucket and when it was
 // last seen. In Allow, first drop the idle entries; when adding to a full
@@ -47,7 +49,7 @@ type Clients struct {
 	Idle  time.Duration // forget a client after this long without a request
 	Max   int           // the most clients held at once
 
-	mu lock // guards the fields you add
+	mu lockwatch.Mutex // guards the fields you add
 	// Add the fields you need.
 }
 

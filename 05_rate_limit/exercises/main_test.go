@@ -10,12 +10,14 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"reliability/flaky/lockwatch"
 )
 
-// TestMain installs the lock watcher (lockwatch_test.go) for every test
-// and checks, as in every test package of the course, that no test leaves
-// a goroutine behind.
-func TestMain(m *testing.M) { goleak.VerifyTestMain(watchedM{m}) }
+// TestMain turns on the lock watcher (package lockwatch: the buckets' mu
+// is a lockwatch.Mutex) for every test and checks, as in every test
+// package of the course, that no test leaves a goroutine behind.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(lockwatch.Watch(m)) }
 
 // t0 is an arbitrary start for explicit times; at(s) is s seconds later.
 var t0 = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)

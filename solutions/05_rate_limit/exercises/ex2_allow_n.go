@@ -1,6 +1,10 @@
 package exercises
 
-import "time"
+import (
+	"time"
+
+	"reliability/flaky/lockwatch"
+)
 
 // Bucket is a token bucket that starts full: it holds Burst tokens, earns
 // them back at Rate tokens per second, and never holds more than Burst. It
@@ -9,7 +13,7 @@ type Bucket struct {
 	Rate  float64 // tokens earned per second
 	Burst int     // the most tokens the bucket holds
 
-	mu     lock // guards the fields below
+	mu     lockwatch.Mutex // guards the fields below
 	tokens float64
 	last   time.Time // when tokens was counted: the latest time seen
 	filled bool      // the bucket has been filled (the zero Bucket has not)

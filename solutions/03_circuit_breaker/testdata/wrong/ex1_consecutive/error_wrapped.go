@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"reliability/03_circuit_breaker/breaker"
+	"reliability/flaky/lockwatch"
 )
 
 // ConsecutiveBreaker is the smallest useful circuit breaker. It lets every
@@ -18,8 +19,8 @@ import (
 type ConsecutiveBreaker struct {
 	Threshold int
 
-	mu       lock // a sync.Mutex (see lock.go); guards the fields below
-	failures int  // failures in a row
+	mu       lockwatch.Mutex // a sync.Mutex the tests watch; guards the fields below
+	failures int             // failures in a row
 	open     bool
 }
 

@@ -2,7 +2,10 @@
 // Caught: "State() returned without asking for the lock"
 package exercises
 
-import "reliability/03_circuit_breaker/breaker"
+import (
+	"reliability/03_circuit_breaker/breaker"
+	"reliability/flaky/lockwatch"
+)
 
 // ConsecutiveBreaker is the smallest useful circuit breaker. It lets every
 // call through and counts failures in a row; a success resets the count.
@@ -14,8 +17,8 @@ import "reliability/03_circuit_breaker/breaker"
 type ConsecutiveBreaker struct {
 	Threshold int
 
-	mu       lock // a sync.Mutex (see lock.go); guards the fields below
-	failures int  // failures in a row
+	mu       lockwatch.Mutex // a sync.Mutex the tests watch; guards the fields below
+	failures int             // failures in a row
 	open     bool
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"reliability/03_circuit_breaker/breaker"
+	"reliability/flaky/lockwatch"
 )
 
 // CooldownBreaker is exercise 1's breaker with the way back. It opens after
@@ -29,10 +30,10 @@ type CooldownBreaker struct {
 	Threshold int
 	Cooldown  time.Duration
 
-	mu       lock      // a sync.Mutex (see lock.go); guards the fields below
-	failures int       // failures in a row while closed
-	open     bool      // tripped: open, or half-open once Cooldown has passed
-	openedAt time.Time // when it last tripped
+	mu       lockwatch.Mutex // a sync.Mutex the tests watch; guards the fields below
+	failures int             // failures in a row while closed
+	open     bool            // tripped: open, or half-open once Cooldown has passed
+	openedAt time.Time       // when it last tripped
 	// epoch counts the changes of state that a result can cause: trip,
 	// close, re-open. A call remembers the epoch that admitted it; if the
 	// epoch has moved on by the time fn returns, the result describes the

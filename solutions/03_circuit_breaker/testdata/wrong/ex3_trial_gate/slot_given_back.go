@@ -2,7 +2,10 @@
 // Caught: "a finished trial does not give its slot back"
 package exercises
 
-import "reliability/03_circuit_breaker/breaker"
+import (
+	"reliability/03_circuit_breaker/breaker"
+	"reliability/flaky/lockwatch"
+)
 
 // TrialGate is the half-open state on its own. A half-open breaker must
 // not let the crowd of callers that piled up during the cooldown all rush
@@ -16,7 +19,7 @@ import "reliability/03_circuit_breaker/breaker"
 type TrialGate struct {
 	MaxProbes int
 
-	mu        lock // a sync.Mutex (see lock.go); guards the fields below
+	mu        lockwatch.Mutex // a sync.Mutex the tests watch; guards the fields below
 	admitted  int
 	successes int
 	done      bool          // the trials have reached a verdict

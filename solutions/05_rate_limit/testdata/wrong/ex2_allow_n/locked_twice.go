@@ -2,7 +2,11 @@
 // Caught: "is it locked twice"
 package exercises
 
-import "time"
+import (
+	"time"
+
+	"reliability/flaky/lockwatch"
+)
 
 // Bucket is a token bucket that starts full: it holds Burst tokens, earns
 // them back at Rate tokens per second, and never holds more than Burst. It
@@ -11,7 +15,7 @@ type Bucket struct {
 	Rate  float64 // tokens earned per second
 	Burst int     // the most tokens the bucket holds
 
-	mu     lock // guards the fields below
+	mu     lockwatch.Mutex // guards the fields below
 	tokens float64
 	last   time.Time // when tokens was counted: the latest time seen
 	filled bool      // the bucket has been filled (the zero Bucket has not)

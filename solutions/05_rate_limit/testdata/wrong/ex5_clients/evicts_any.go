@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"reliability/05_rate_limit/ratelimit"
+	"reliability/flaky/lockwatch"
 )
 
 // Clients gives every client key its own token bucket and holds at most
@@ -19,7 +20,7 @@ type Clients struct {
 	Idle  time.Duration // forget a client after this long without a request
 	Max   int           // the most clients held at once
 
-	mu    lock // guards byKey
+	mu    lockwatch.Mutex // guards byKey
 	byKey map[string]*clientEntry
 }
 
