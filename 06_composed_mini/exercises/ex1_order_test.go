@@ -87,6 +87,7 @@ func (l *layers) count(name string) int {
 }
 
 func TestEx1EveryLayerInItsPlace(t *testing.T) {
+	started(t, "Build")
 	bubble(t, orderHint, func(t *testing.T) {
 		l := newLayers()
 		svc := newService(step{err: errTransient}, step{err: errTransient}, step{})
@@ -113,6 +114,7 @@ func TestEx1EveryLayerInItsPlace(t *testing.T) {
 }
 
 func TestEx1EachAttemptHasItsOwnTimeout(t *testing.T) {
+	started(t, "Build")
 	bubble(t, orderHint, func(t *testing.T) {
 		l := newLayers()
 		svc := newService(step{wait: time.Hour}, step{})
@@ -135,6 +137,7 @@ func TestEx1EachAttemptHasItsOwnTimeout(t *testing.T) {
 }
 
 func TestEx1TimedOutAttemptsOpenTheBreaker(t *testing.T) {
+	started(t, "Build")
 	bubble(t, orderHint, func(t *testing.T) {
 		l := newLayers()
 		svc := newService(step{wait: time.Hour})
@@ -154,6 +157,7 @@ func TestEx1TimedOutAttemptsOpenTheBreaker(t *testing.T) {
 }
 
 func TestEx1OpenBreakerFailsFast(t *testing.T) {
+	started(t, "Build")
 	bubble(t, orderHint, func(t *testing.T) {
 		l := newLayers()
 		for range 3 {
@@ -178,6 +182,7 @@ func TestEx1OpenBreakerFailsFast(t *testing.T) {
 }
 
 func TestEx1CallerCancelEndsTheCall(t *testing.T) {
+	started(t, "Build")
 	bubble(t, orderHint, func(t *testing.T) {
 		l := newLayers()
 		svc := newService(step{wait: time.Hour})

@@ -16,6 +16,7 @@ import (
 const ex2Hint = "Does DoThroughBreaker wait with retry.Do (or a select on ctx.Done()), and return once Retryable says no?"
 
 func TestEx2RetryableSortsErrors(t *testing.T) {
+	started(t, "Retryable")
 	for _, tc := range []struct {
 		name string
 		err  error
@@ -63,6 +64,7 @@ func openBreaker() *breaker.Breaker {
 }
 
 func TestEx2OpenBreakerIsNotHammered(t *testing.T) {
+	started(t, "Retryable", "DoThroughBreaker")
 	bubble(t, ex2Hint, func(t *testing.T) {
 		cb := openBreaker()
 		svc := newService(step{})
@@ -87,6 +89,7 @@ func TestEx2OpenBreakerIsNotHammered(t *testing.T) {
 }
 
 func TestEx2TransientFailuresAreRetried(t *testing.T) {
+	started(t, "Retryable", "DoThroughBreaker")
 	bubble(t, ex2Hint, func(t *testing.T) {
 		cb := breaker.New(breaker.Settings{})
 		svc := newService(step{err: flaky.ErrTransient}, step{err: errTransient}, step{})
@@ -110,6 +113,7 @@ func TestEx2TransientFailuresAreRetried(t *testing.T) {
 // The breaker opens after the second failure; the third attempt is refused
 // and ends the call: no more waits, no more attempts.
 func TestEx2BreakerOpeningMidCallEndsIt(t *testing.T) {
+	started(t, "Retryable", "DoThroughBreaker")
 	bubble(t, ex2Hint, func(t *testing.T) {
 		cb := breaker.New(breaker.Settings{Timeout: time.Minute,
 			ReadyToTrip: func(c breaker.Counts) bool { return c.ConsecutiveFailures >= 2 }})
@@ -137,6 +141,7 @@ func flakyPermanent() error {
 }
 
 func TestEx2PermanentErrorsEndTheCall(t *testing.T) {
+	started(t, "Retryable", "DoThroughBreaker")
 	for _, perm := range []error{flakyPermanent(), retry.Permanent(errBadInput)} {
 		bubble(t, ex2Hint, func(t *testing.T) {
 			svc := newService(step{err: perm})
@@ -152,6 +157,7 @@ func TestEx2PermanentErrorsEndTheCall(t *testing.T) {
 }
 
 func TestEx2HalfOpenRefusalIsNotRetried(t *testing.T) {
+	started(t, "Retryable", "DoThroughBreaker")
 	bubble(t, ex2Hint, func(t *testing.T) {
 		cb := breaker.New(breaker.Settings{Timeout: time.Second, ReadyToTrip: func(breaker.Counts) bool { return true }})
 		_ = cb.Execute(func() error { return errTransient }) // open
@@ -181,6 +187,7 @@ func TestEx2HalfOpenRefusalIsNotRetried(t *testing.T) {
 }
 
 func TestEx2CancelledCallIsNotRetried(t *testing.T) {
+	started(t, "Retryable", "DoThroughBreaker")
 	bubble(t, ex2Hint, func(t *testing.T) {
 		svc := newService(step{err: fmt.Errorf("the caller hung up: %w", context.Canceled)})
 		start := time.Now()
@@ -193,6 +200,7 @@ func TestEx2CancelledCallIsNotRetried(t *testing.T) {
 }
 
 func TestEx2AttemptsGetTheCallersContext(t *testing.T) {
+	started(t, "Retryable", "DoThroughBreaker")
 	bubble(t, ex2Hint, func(t *testing.T) {
 		svc := newService(step{wait: time.Hour})
 		ctx, cancel := context.WithCancel(t.Context())

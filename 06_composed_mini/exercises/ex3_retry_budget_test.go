@@ -36,6 +36,7 @@ func drain(b *RatioBudget) int {
 }
 
 func TestEx3StartsWithSavedRetries(t *testing.T) {
+	started(t, "NewRatioBudget")
 	b := newBudget(t, 0.1, 5)
 	if n := drain(b); n != 5 {
 		t.Errorf("a new budget with maxSaved 5 allowed %d retries before any request; want 5: "+
@@ -44,6 +45,7 @@ func TestEx3StartsWithSavedRetries(t *testing.T) {
 }
 
 func TestEx3TenRequestsEarnOneRetry(t *testing.T) {
+	started(t, "NewRatioBudget")
 	for _, tc := range []struct {
 		ratio    float64
 		requests int
@@ -71,6 +73,7 @@ func TestEx3TenRequestsEarnOneRetry(t *testing.T) {
 }
 
 func TestEx3SmallRatiosAreExact(t *testing.T) {
+	started(t, "NewRatioBudget")
 	for _, tc := range []struct {
 		ratio    float64
 		requests int
@@ -90,6 +93,7 @@ func TestEx3SmallRatiosAreExact(t *testing.T) {
 }
 
 func TestEx3SavingsAreCapped(t *testing.T) {
+	started(t, "NewRatioBudget")
 	b := newBudget(t, 0.1, 5)
 	drain(b)
 	for range 1000 {
@@ -106,6 +110,7 @@ func TestEx3SavingsAreCapped(t *testing.T) {
 // Adding only while below the cap keeps 1.2; refusing a credit that would
 // cross the cap stays at 0.9. Either way the next retries come out wrong.
 func TestEx3CapKeepsExactlyMaxSaved(t *testing.T) {
+	started(t, "NewRatioBudget")
 	b := newBudget(t, 0.3, 1)
 	drain(b)
 	for range 4 {
@@ -114,8 +119,8 @@ func TestEx3CapKeepsExactlyMaxSaved(t *testing.T) {
 	switch n := drain(b); n {
 	case 1:
 	case 0:
-		t.Fatalf("4 requests at ratio 0.3 earn 1.2 retries, capped at 1 (maxSaved); the budget allowed none: "+
-			"was the last 0.3 dropped because it would cross the cap? Add it and cap the sum, "+
+		t.Fatal("4 requests at ratio 0.3 earn 1.2 retries, capped at 1 (maxSaved); the budget allowed none: " +
+			"was the last 0.3 dropped because it would cross the cap? Add it and cap the sum, " +
 			"saved = min(max, saved+earn)")
 	default:
 		t.Fatalf("4 requests at ratio 0.3 earn 1.2 retries, capped at 1 (maxSaved); the budget allowed %d", n)
@@ -131,6 +136,7 @@ func TestEx3CapKeepsExactlyMaxSaved(t *testing.T) {
 }
 
 func TestEx3OnlyRequestsEarn(t *testing.T) {
+	started(t, "NewRatioBudget")
 	b := newBudget(t, 0.5, 10)
 	drain(b)
 	for range 20 {
@@ -154,6 +160,7 @@ func TestEx3OnlyRequestsEarn(t *testing.T) {
 }
 
 func TestEx3RejectsBadSettings(t *testing.T) {
+	started(t, "NewRatioBudget")
 	for _, tc := range []struct {
 		ratio    float64
 		maxSaved int
@@ -172,6 +179,7 @@ func TestEx3RejectsBadSettings(t *testing.T) {
 // attempts plus the 14 retries the budget pays for (5 saved, then one per
 // ten requests; the first request's earnings are lost to the cap).
 func TestEx3LimitsRetriesDuringAnOutage(t *testing.T) {
+	started(t, "NewRatioBudget")
 	bubble(t, ex3Hint, func(t *testing.T) {
 		b := newBudget(t, 0.1, 5)
 		svc := newService(step{err: errTransient})
@@ -194,6 +202,7 @@ func TestEx3LimitsRetriesDuringAnOutage(t *testing.T) {
 }
 
 func TestEx3ConcurrentCallers(t *testing.T) {
+	started(t, "NewRatioBudget")
 	b := newBudget(t, 0.5, 10_000)
 	drain(b)
 	var wg sync.WaitGroup

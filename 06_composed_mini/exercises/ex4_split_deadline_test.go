@@ -19,6 +19,7 @@ func within(t *testing.T, d time.Duration) (context.Context, context.CancelFunc)
 }
 
 func TestEx4TimeoutSharesWhatIsLeft(t *testing.T) {
+	started(t, "Split.Timeout")
 	bubble(t, ex4Hint, func(t *testing.T) {
 		ctx, cancel := within(t, time.Second)
 		defer cancel()
@@ -48,6 +49,7 @@ func TestEx4TimeoutSharesWhatIsLeft(t *testing.T) {
 }
 
 func TestEx4TimeoutRefusesHopelessAttempts(t *testing.T) {
+	started(t, "Split.Timeout")
 	bubble(t, ex4Hint, func(t *testing.T) {
 		ctx, cancel := within(t, 130*time.Millisecond)
 		defer cancel()
@@ -84,6 +86,7 @@ func TestEx4TimeoutRefusesHopelessAttempts(t *testing.T) {
 }
 
 func TestEx4RejectsBadSettings(t *testing.T) {
+	started(t, "Split.Timeout", "Split.Do")
 	for _, tc := range []struct {
 		s    Split
 		left int
@@ -105,6 +108,7 @@ func TestEx4RejectsBadSettings(t *testing.T) {
 // The first attempt hangs, the second would answer at once: with its share
 // of the second, the first is cut at 300ms and the retry succeeds.
 func TestEx4SlowFirstAttemptLeavesRoom(t *testing.T) {
+	started(t, "Split.Timeout", "Split.Do")
 	bubble(t, ex4Hint, func(t *testing.T) {
 		ctx, cancel := within(t, time.Second)
 		defer cancel()
@@ -129,6 +133,7 @@ func TestEx4SlowFirstAttemptLeavesRoom(t *testing.T) {
 // Every attempt hangs: each gets 300ms, and the whole call fits the second
 // exactly.
 func TestEx4EveryAttemptGetsItsShare(t *testing.T) {
+	started(t, "Split.Timeout", "Split.Do")
 	bubble(t, ex4Hint, func(t *testing.T) {
 		ctx, cancel := within(t, time.Second)
 		defer cancel()
@@ -152,6 +157,7 @@ func TestEx4EveryAttemptGetsItsShare(t *testing.T) {
 // Attempts that fail at once leave their time to the ones after them, so
 // Timeout must be asked again before each attempt.
 func TestEx4FastFailuresLeaveMoreForLater(t *testing.T) {
+	started(t, "Split.Timeout", "Split.Do")
 	bubble(t, ex4Hint, func(t *testing.T) {
 		ctx, cancel := within(t, time.Second)
 		defer cancel()
@@ -175,6 +181,7 @@ func TestEx4FastFailuresLeaveMoreForLater(t *testing.T) {
 }
 
 func TestEx4WithoutDeadlineEachAttemptGetsPerAttempt(t *testing.T) {
+	started(t, "Split.Timeout", "Split.Do")
 	bubble(t, ex4Hint, func(t *testing.T) {
 		svc := newService(step{wait: time.Hour})
 		s := split
@@ -189,6 +196,7 @@ func TestEx4WithoutDeadlineEachAttemptGetsPerAttempt(t *testing.T) {
 }
 
 func TestEx4StopsWhenTheSharesAreTooSmall(t *testing.T) {
+	started(t, "Split.Timeout", "Split.Do")
 	bubble(t, ex4Hint, func(t *testing.T) {
 		ctx, cancel := within(t, 500*time.Millisecond)
 		defer cancel()
@@ -204,6 +212,7 @@ func TestEx4StopsWhenTheSharesAreTooSmall(t *testing.T) {
 }
 
 func TestEx4CancelEndsTheWait(t *testing.T) {
+	started(t, "Split.Timeout", "Split.Do")
 	bubble(t, ex4Hint, func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		time.AfterFunc(20*time.Millisecond, cancel)
@@ -218,6 +227,7 @@ func TestEx4CancelEndsTheWait(t *testing.T) {
 }
 
 func TestEx4CallerCancelEndsTheAttempt(t *testing.T) {
+	started(t, "Split.Timeout", "Split.Do")
 	bubble(t, ex4Hint, func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
@@ -236,6 +246,7 @@ func TestEx4CallerCancelEndsTheAttempt(t *testing.T) {
 }
 
 func TestEx4CancelsEachAttemptsContext(t *testing.T) {
+	started(t, "Split.Timeout", "Split.Do")
 	bubble(t, ex4Hint, func(t *testing.T) {
 		var ctxs []context.Context
 		op := func(ctx context.Context) error {
@@ -263,6 +274,7 @@ func TestEx4CancelsEachAttemptsContext(t *testing.T) {
 }
 
 func TestEx4ReturnsTheLastError(t *testing.T) {
+	started(t, "Split.Timeout", "Split.Do")
 	bubble(t, ex4Hint, func(t *testing.T) {
 		errFirst, errLast := errors.New("502 bad gateway"), errors.New("504 gateway timeout")
 		svc := newService(step{err: errFirst}, step{err: errTransient}, step{err: errLast})

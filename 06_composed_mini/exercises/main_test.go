@@ -14,6 +14,11 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"reliability/01_retry/retry"
+	"reliability/03_circuit_breaker/breaker"
+	"reliability/06_composed_mini/compose"
+	"reliability/flaky"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -136,4 +141,106 @@ func (s *service) Calls() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.calls
+}
+
+// errProbe is what the service of a probe returns.
+var errProbe = errors.New("probe: the service answered")
+
+// A probe asks one of the exercises' functions the simplest question there
+// is, one that every attempt at an answer gets right at once and without
+// waiting, and reports whether the function still answers like its stub:
+// errNotImplemented or a zero value, without having called anything. want
+// is what the function is for, in plain words.
+type probe struct {
+	want    string
+	stubbed func() bool
+}
+
+var probes = map[string]probe{
+	"Build": {
+		"Build(svc, retry, timeout, breaker) returns svc wrapped in the three layers, in the order " +
+			"where each attempt has its own timeout, the breaker sees every attempt, and an open breaker " +
+			"ends the call at once",
+		func() bool {
+			called := false
+			svc := func(context.Context) error { called = true; return errProbe }
+			same := func(next compose.Call) compose.Call { return next }
+			call := Build(svc, same, same, same)
+			if call == nil {
+				return true
+			}
+			err := call(context.Background())
+			return !called && (err == nil || errors.Is(err, errNotImplemented))
+		},
+	},
+	"Retryable": {
+		"Retryable(err) is true for an error worth another attempt (a transient failure, a timeout, an " +
+			"error you have never seen) and false for nil, a breaker's refusal, a permanent error and a " +
+			"cancellation",
+		func() bool {
+			return !Retryable(errTransient) && !Retryable(flaky.ErrTransient) && !Retryable(context.DeadlineExceeded)
+		},
+	},
+	"DoThroughBreaker": {
+		"DoThroughBreaker calls op through the breaker, retrying as the policy says the errors Retryable " +
+			"accepts, and ends the call at once on any other",
+		func() bool {
+			called := false
+			op := func(context.Context) error { called = true; return nil }
+			err := DoThroughBreaker(context.Background(), retry.Policy{MaxAttempts: 1}, breaker.New(breaker.Settings{}), op)
+			return !called && (err == nil || errors.Is(err, errNotImplemented))
+		},
+	},
+	"NewRatioBudget": {
+		"NewRatioBudget(ratio, maxSaved) returns a budget that starts with maxSaved retries saved, earns " +
+			"ratio of a retry per request and spends one per allowed retry",
+		func() bool {
+			b, err := NewRatioBudget(0.1, 5)
+			return b == nil && (err == nil || errors.Is(err, errNotImplemented))
+		},
+	},
+	"Split.Timeout": {
+		"Split.Timeout gives the next attempt its share of the time left: what remains after the waits " +
+			"still to come, shared by the attempts still to come, at most PerAttempt",
+		func() bool {
+			d, err := Split{Attempts: 1, PerAttempt: time.Second}.Timeout(context.Background(), 1)
+			return d == 0 && (err == nil || errors.Is(err, errNotImplemented))
+		},
+	},
+	"Split.Do": {
+		"Split.Do calls op up to Attempts times, each under the timeout Split.Timeout gives, waiting " +
+			"Backoff between attempts",
+		func() bool {
+			called := false
+			op := func(context.Context) error { called = true; return errProbe }
+			err := Split{Attempts: 1, PerAttempt: time.Second}.Do(context.Background(), op)
+			return !called && (err == nil || errors.Is(err, errNotImplemented))
+		},
+	},
+}
+
+// started fails the test at once while any of fns, the functions it needs,
+// still answers like its stub: until there is code, there is no mistake to
+// name, only the task. A probe that panics counts as started: the test
+// itself will say what went wrong.
+func started(t *testing.T, fns ...string) {
+	t.Helper()
+	for _, fn := range fns {
+		p, ok := probes[fn]
+		if !ok {
+			panic("no probe for " + fn)
+		}
+		if stubbed(p) {
+			t.Fatalf("not started: %s still answers like its stub. Want: %s.", fn, p.want)
+		}
+	}
+}
+
+func stubbed(p probe) (yes bool) {
+	defer func() {
+		if recover() != nil {
+			yes = false
+		}
+	}()
+	return p.stubbed()
 }
