@@ -5,6 +5,10 @@
 // healthy again.
 //
 //	go run ./06_composed_mini [-seed N] [-outage D] [-step] [-json]
+//
+// With -overload it runs the overload experiment instead (overload.go): a
+// server of finite capacity, slowed down for two seconds, and six ways of
+// calling it, of which only plain retries keep it down afterwards.
 package main
 
 import (
@@ -43,6 +47,8 @@ type options struct {
 	outage time.Duration
 	step   bool
 	json   bool
+	// overload runs the overload experiment instead (overload.go).
+	overload bool
 }
 
 // run is main without the exit, so that a test can drive it.
@@ -54,6 +60,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case err != nil:
 		fmt.Fprintf(stderr, "06_composed_mini: %v\nRun 'go run ./06_composed_mini -h' for the flags.\n", err)
 		return 2
+	}
+	if o.overload {
+		return runOverload(o, stdin, stdout, stderr)
 	}
 	s := scenario{seed: o.seed, outage: o.outage}
 	callers, err := s.callers()
@@ -89,6 +98,9 @@ var flagHelp = []struct{ name, arg, help string }{
 		"outages leave the breaker too few calls for a clear 90% cut"},
 	{"json", "", "print the summary as JSON, one object per run,\ninstead of the narrated demo"},
 	{"step", "", "wait for Enter before each phase (for a class)"},
+	{"overload", "", "run the overload experiment instead: a server of finite\n" +
+		"capacity, slowed for 2s; which callers let it recover?\n" +
+		"(takes -seed, -step and -json, not -outage)"},
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -99,17 +111,22 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.outage, "outage", 5*time.Second, "")
 	fs.BoolVar(&o.json, "json", false, "")
 	fs.BoolVar(&o.step, "step", false, "")
+	fs.BoolVar(&o.overload, "overload", false, "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			usage(stderr)
 		}
 		return o, err
 	}
+	outageSet := false
+	fs.Visit(func(f *flag.Flag) { outageSet = outageSet || f.Name == "outage" })
 	switch {
 	case fs.NArg() > 0:
 		return o, fmt.Errorf("unexpected argument %q: the demo takes flags only", fs.Arg(0))
 	case o.outage < minOutage || o.outage > maxOutage || o.outage%(500*time.Millisecond) != 0:
 		return o, fmt.Errorf("invalid -outage %v: want %v to %v in steps of 500ms", o.outage, minOutage, maxOutage)
+	case o.overload && outageSet:
+		return o, errors.New("-outage sets the outage of the default demo; -overload has its own slowdown")
 	case o.json && o.step:
 		return o, errors.New("-step pauses between phases; -json has none")
 	}
