@@ -36,8 +36,10 @@ func TestStatusCountsDoneAndNamesTheNextExercise(t *testing.T) {
 	assert.Contains(t, s, "Next: 01/ex1, double a number\n")
 	assert.Contains(t, s, "  edit           "+filepath.FromSlash(stub1)+"\n")
 	assert.Contains(t, s, "  do not change  "+filepath.FromSlash(test1)+" (the tests)\n")
-	assert.Contains(t, s, "  failing        TestEx1DoubleSmall (2 of 2 tests fail)\n                 Double(2) = 0, want 4: twice two is four\n",
-		"the first failure, in the test's own words")
+	assert.Contains(t, s, "  not started    2 tests to make pass; the first, TestEx1DoubleSmall, expects:\n"+
+		"                 Double(2) = 0, want 4: twice two is four\n",
+		"an untouched stub is not started; the first expectation, in the test's own words")
+	assert.NotContains(t, s, "failing", "an untouched stub is not a mistake")
 	assert.Contains(t, s, "  hint           go run ./workshop hint 01/ex1\n")
 	assert.NotContains(t, s, "\x1b[", "no colour when not on a terminal")
 	assert.Equal(t, int32(1), a.testRuns.Load(), "both lessons in one go test run")
@@ -49,7 +51,7 @@ func TestStatusCountsDoneAndNamesTheNextExercise(t *testing.T) {
 	assert.Contains(t, s, "  ✓ 01/ex1  double a number\n  ✗ 01/ex2  halve a number  ← next\n")
 	assert.Contains(t, s, "] 1/3 done")
 	assert.Contains(t, s, "Next: 01/ex2, halve a number\n")
-	assert.Contains(t, s, "  failing        TestEx2Half\n                 Half(9) = 0, want 4: rounded toward zero\n")
+	assert.Contains(t, s, "  not started    TestEx2Half expects:\n                 Half(9) = 0, want 4: rounded toward zero\n")
 	assert.Equal(t, int32(1), a.testRuns.Load(), "lesson 02 did not change: its verdict comes from the cache")
 
 	a, out2, _ := testApp(t, root, "", cache)
@@ -66,7 +68,7 @@ func TestStatusCountsDoneAndNamesTheNextExercise(t *testing.T) {
 	assert.Equal(t, 1, a.run(t.Context(), []string{"verify"}), "two exercises still fail")
 	assert.Equal(t, int32(1), a.testRuns.Load(), "verify runs afresh, cache or not")
 	assert.Contains(t, out.String(), "  ✓ 01/ex1  double a number\n")
-	assert.Contains(t, out.String(), "  ✗ 02/ex1  greet someone\n         its test fails: Greet(\"Ada\") = \"\", want \"hello, Ada\"\n")
+	assert.Contains(t, out.String(), "  ✗ 02/ex1  greet someone\n         not started: Greet(\"Ada\") = \"\", want \"hello, Ada\"\n")
 	assert.Contains(t, out.String(), "verify: FAIL, 2 of 3 exercises do not pass\n")
 }
 
@@ -188,15 +190,17 @@ func TestSolutionAsksWhileTheExerciseFails(t *testing.T) {
 	cache := t.TempDir()
 	a, out, _ := testApp(t, root, "n\n", cache)
 	assert.Equal(t, 1, a.run(t.Context(), []string{"solution", "01/ex1"}))
-	assert.Contains(t, out.String(), "01/ex1 does not pass yet (2 of 2 tests fail).")
+	assert.Contains(t, out.String(), "01/ex1 does not pass yet (not started).")
 	assert.Contains(t, out.String(), "go run ./workshop hint 01/ex1")
 	assert.Contains(t, out.String(), "Show the solution anyway? [y/N] Not shown.")
 	assert.NotContains(t, out.String(), "return 2 * n", "declined: nothing of the solution shows")
 
 	a, out, _ = testApp(t, root, "y\n", cache)
 	assert.Equal(t, 0, a.run(t.Context(), []string{"solution", "01/ex1"}))
-	assert.Contains(t, out.String(), "--- "+filepath.FromSlash(stub1)+" (yours)\n+++ "+filepath.FromSlash(solutionOf(stub1))+"\n")
-	assert.Contains(t, out.String(), "-\treturn 0\n+\treturn 2 * n\n")
+	assert.Contains(t, out.String(), "01/ex1, double a number\n")
+	assert.Contains(t, out.String(), "The whole file:\n  "+filepath.FromSlash(solutionOf(stub1))+"\n")
+	assert.Contains(t, out.String(), "@@ your line 11, the solution's line 11 @@\n package exercises\n \n func Double(n int) int {\n-\treturn 0\n+\treturn 2 * n\n }\n")
+	assert.NotContains(t, out.String(), "Exercise 1: double a number", "the task's doc comment is not shown")
 	assert.Zero(t, a.testRuns.Load(), "the verdict was cached a moment ago")
 	assert.Equal(t, readFile(t, root, "01_demo/exercises/ex1_double_test.go"), readFile(t, root, test1), "nothing written")
 

@@ -165,3 +165,80 @@ func countChanged(old, new string) int {
 	}
 	return n
 }
+
+// codeLines returns the lines of a Go file that are code: every line but
+// top-level comments (a stub's task, a solution's summary of it), with
+// runs of blank lines left behind by a removed comment kept to one. nums
+// holds each kept line's number in src.
+func codeLines(src string) (lines []string, nums []int) {
+	for i, l := range splitLines(src) {
+		if strings.HasPrefix(l, "//") {
+			continue
+		}
+		if strings.TrimSpace(l) == "" && len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == "" {
+			continue
+		}
+		lines = append(lines, l)
+		nums = append(nums, i+1)
+	}
+	return lines, nums
+}
+
+// codeDiff renders the changes from old to new in their code, leaving
+// out top-level comments (see codeLines), with context lines of context.
+// Each hunk starts with the line numbers of its first change in either
+// file, since a hunk's lines need not be consecutive in the file. It returns
+// "" when the code is the same.
+func codeDiff(old, new string, context int) string {
+	a, aNums := codeLines(old)
+	b, bNums := codeLines(new)
+	ops := lineDiff(a, b)
+	oldAt, newAt := make([]int, len(ops)+1), make([]int, len(ops)+1)
+	changed := false
+	for i, op := range ops {
+		oldAt[i+1], newAt[i+1] = oldAt[i], newAt[i]
+		if op.kind != '+' {
+			oldAt[i+1]++
+		}
+		if op.kind != '-' {
+			newAt[i+1]++
+		}
+		changed = changed || op.kind != ' '
+	}
+	if !changed {
+		return ""
+	}
+	lineNo := func(nums []int, i int) int {
+		switch {
+		case i < len(nums):
+			return nums[i]
+		case len(nums) > 0:
+			return nums[len(nums)-1] + 1
+		}
+		return 1
+	}
+	var sb strings.Builder
+	for i := 0; i < len(ops); {
+		if ops[i].kind == ' ' {
+			i++
+			continue
+		}
+		start, end := max(0, i-context), i+1
+		for j := i; j < len(ops); j++ {
+			if ops[j].kind != ' ' {
+				end = j + 1
+			} else if j-end+1 > 2*context {
+				break
+			}
+		}
+		stop := min(len(ops), end+context)
+		fmt.Fprintf(&sb, "@@ your line %d, the solution's line %d @@\n", lineNo(aNums, oldAt[i]), lineNo(bNums, newAt[i]))
+		for _, op := range ops[start:stop] {
+			sb.WriteByte(op.kind)
+			sb.WriteString(op.line)
+			sb.WriteByte('\n')
+		}
+		i = stop
+	}
+	return sb.String()
+}

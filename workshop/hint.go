@@ -12,47 +12,39 @@ import (
 )
 
 // cmdHint prints an exercise's hint, from its stub's doc comment. With
-// no exercise named it is the next one to do.
+// no exercise named it is the one the learner is on; for a lesson, the
+// one they are on in that lesson.
 func (a *app) cmdHint(ctx context.Context, c *course.Course, args []string) (int, error) {
 	rest, err := parseArgs("hint", args, nil, 1)
 	if err != nil {
 		return 0, err
 	}
-	var e course.Exercise
-	if len(rest) == 1 {
-		if e, err = c.Find(rest[0]); err != nil {
-			return 0, usagef("%v", err)
-		}
-	} else {
-		all := c.Exercises()
-		if len(all) == 0 {
-			return 1, fmt.Errorf("no exercises found under %s", c.Root)
-		}
-		v, err := a.verdicts(ctx, c, all, false)
-		if err != nil {
-			return 1, err
-		}
-		next, more := nextExercise(all, v)
-		if !more {
-			fmt.Fprintln(a.stdout, "Every exercise passes, so there is no next one. Name one to see its hint,")
-			fmt.Fprintln(a.stdout, "e.g. go run ./workshop hint "+all[0].ID)
-			return 0, nil
-		}
-		e = next
+	r, err := a.resolve(ctx, c, rest, false)
+	if err != nil {
+		return 1, err
 	}
+	if !r.ok {
+		all := c.Exercises()
+		fmt.Fprintln(a.stdout, "Every exercise passes, so there is no next one. Name one to see its")
+		fmt.Fprintln(a.stdout, "hint, e.g. go run ./workshop hint "+all[0].ID)
+		return 0, nil
+	}
+	a.printHint(r.exercise)
+	return 0, nil
+}
+
+// printHint shows exercise e's hint and the files it is about.
+func (a *app) printHint(e course.Exercise) {
 	fmt.Fprintf(a.stdout, "%s, %s\n\n", a.paint(ansiBold, e.ID), exerciseTitle(e))
 	if e.Hint == "" {
-		fmt.Fprintf(a.stdout, "  This exercise has no hint; its task is in the doc comment of %s.\n", filepath.FromSlash(e.Stub))
+		fmt.Fprintf(a.stdout, "  This exercise has no hint; its task is in the doc comment of\n  %s.\n", filepath.FromSlash(e.Stub))
 	} else {
-		fmt.Fprintln(a.stdout, indentLines(e.Hint, "  "))
+		fmt.Fprintln(a.stdout, indentLines(fitLines(e.Hint, maxColumns-2), "  "))
 	}
 	fmt.Fprintln(a.stdout)
 	a.labelled("edit", a.paint(ansiCyan, filepath.FromSlash(e.Stub)))
 	a.labelled("do not change", filepath.FromSlash(e.Test)+" (the tests)")
-	if e.Run != "" {
-		a.labelled("test it alone", e.Run)
-	}
-	return 0, nil
+	a.labelled("test it alone", runCommand(e))
 }
 
 // cmdList prints the course map: lessons in order, each with its README
@@ -105,7 +97,7 @@ func (a *app) cmdList(_ context.Context, c *course.Course, args []string) (int, 
 		}
 	}
 	fmt.Fprintln(a.stdout)
-	fmt.Fprintln(a.stdout, "Your progress: go run ./workshop   A hint: go run ./workshop hint 01/ex1")
+	fmt.Fprintln(a.stdout, "Go to a lesson: go run ./workshop 04   Where you are: go run ./workshop")
 	return 0, nil
 }
 

@@ -2,8 +2,9 @@
 // Workshop. From anywhere inside the workshop tree:
 //
 //	go run ./workshop           where you are: every exercise ✓/✗ and what next
+//	go run ./workshop 04        go to lesson 04 (or 04/ex3: that exercise)
 //	go run ./workshop watch     re-run the exercise you work on at every save
-//	go run ./workshop hint 01/ex2
+//	go run ./workshop hint      the hint for the exercise you are on
 //	go run ./workshop list      the course map
 //	go run ./workshop verify    every exercise, afresh; exit status 1 if any fails
 //	go run ./workshop reset 01/ex2
@@ -55,11 +56,18 @@ type app struct {
 	goCmd          string // the go command
 	quietRuns      bool   // do not announce slow test runs (watch does its own)
 
-	mu       sync.Mutex      // guards tool and noted: watch tests in the background
-	tool     *toolchain      // probed once, on first need
-	noted    map[string]bool // notes already printed
-	pruned   bool            // the cache was pruned this run
-	testRuns atomic.Int32    // go test invocations, so tests can count them
+	// stdinFile is standard input as a file, so that watch can tell a
+	// terminal (one-key commands) from a pipe; nil in tests that need
+	// neither.
+	stdinFile *os.File
+
+	mu           sync.Mutex      // guards what follows: watch tests in the background
+	tool         *toolchain      // probed once, on first need
+	noted        map[string]bool // notes already printed
+	pruned       bool            // the cache was pruned this run
+	manifest     course.Manifest // exercises.sum, read on first need
+	manifestRead bool
+	testRuns     atomic.Int32 // go test invocations, so tests can count them
 }
 
 func newApp() *app {
@@ -68,14 +76,15 @@ func newApp() *app {
 		dir = "."
 	}
 	return &app{
-		stdout:   os.Stdout,
-		stderr:   os.Stderr,
-		stdin:    bufio.NewReader(os.Stdin),
-		dir:      dir,
-		color:    colorWanted(os.Stdout, os.Getenv),
-		cacheDir: defaultCacheDir(os.Getenv),
-		race:     os.Getenv("WORKSHOP_RACE"),
-		goCmd:    "go",
+		stdout:    os.Stdout,
+		stderr:    os.Stderr,
+		stdin:     bufio.NewReader(os.Stdin),
+		stdinFile: os.Stdin,
+		dir:       dir,
+		color:     colorWanted(os.Stdout, os.Getenv),
+		cacheDir:  defaultCacheDir(os.Getenv),
+		race:      os.Getenv("WORKSHOP_RACE"),
+		goCmd:     "go",
 	}
 }
 
@@ -99,17 +108,17 @@ type command struct {
 
 // commands are the runner's commands, in the order the help lists them.
 var commands = []command{
-	{"status", "", "every exercise ✓/✗, a progress bar and what to do next (default)", (*app).cmdStatus, ""},
-	{"watch", "[--poll] [--interval D]", "test the exercise you work on at every save; Ctrl-C stops", (*app).cmdWatch,
+	{"status", "[lesson|exercise]", "every exercise ✓/✗, a progress bar and what to do next (default); naming a lesson or an exercise goes there", (*app).cmdStatus, ""},
+	{"watch", "[--poll] [--interval D] [lesson|exercise]", "test the exercise you work on at every save; on a terminal, keys: h hint, n next, l list, q quit", (*app).cmdWatch,
 		"  --poll        compare file contents, not sizes and times (network or\n" +
 			"                container file systems whose times cannot be trusted)\n" +
 			"  --interval D  how often to look: 100ms, or 500ms with --poll\n"},
-	{"hint", "[exercise]", "the hint for an exercise (default: your next one)", (*app).cmdHint, ""},
+	{"hint", "[lesson|exercise]", "the hint for an exercise (default: the one you are on)", (*app).cmdHint, ""},
 	{"list", "", "the course map: lessons, exercises and their files", (*app).cmdList, ""},
 	{"verify", "", "run every exercise afresh; exit status 1 if any fails", (*app).cmdVerify, ""},
-	{"reset", "[--yes] <exercise>", "put one stub back as the course ships it (asks first)", (*app).cmdReset,
+	{"reset", "[--yes] [exercise]", "put one stub back as the course ships it (asks first; default: the exercise you are on)", (*app).cmdReset,
 		"  --yes, -y     do not ask first\n"},
-	{"solution", "[--yes] <exercise>", "the solution, as a diff against your file (asks first while your exercise fails)", (*app).cmdSolution,
+	{"solution", "[--yes] [exercise]", "the code of the solution that differs from yours (asks first while your exercise fails; default: the exercise you are on)", (*app).cmdSolution,
 		"  --yes, -y     do not ask first\n"},
 }
 
@@ -118,6 +127,11 @@ func (a *app) run(ctx context.Context, args []string) int {
 	name := "status"
 	if len(args) > 0 {
 		name, args = args[0], args[1:]
+	}
+	if looksLikeTarget(name) {
+		// go run ./workshop 04: a lesson or an exercise in place of a
+		// command is where to go.
+		name, args = "status", append([]string{name}, args...)
 	}
 	switch name {
 	case "help", "-h", "-help", "--help":
@@ -192,8 +206,12 @@ commands:
 	}
 	fmt.Fprint(w, `
 An exercise is named by its lesson and number: 01/ex2 (also 1/2, or the
-stub's path). You edit the stub, e.g. 01_retry/exercises/ex2_jitter.go;
-its test file says what done means and is not yours to change.
+stub's path); a lesson by its number: 04. Naming one (go run ./workshop
+04, watch 04/ex3) takes you there, and the runner remembers it: a plain
+go run ./workshop or watch resumes where you are, and after a pass goes
+on to the next exercise of the same lesson. You edit the stub, e.g.
+01_retry/exercises/ex2_jitter.go; its test file says what done means and
+is not yours to change.
 
 Colour only on a terminal; NO_COLOR=1 turns it off. Without cgo and a C
 compiler tests run without -race (said once); WORKSHOP_RACE=off forces

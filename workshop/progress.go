@@ -75,17 +75,9 @@ func (a *app) verdicts(ctx context.Context, c *course.Course, list []course.Exer
 // comes first: its file is the one to fix.
 func nextExercise(list []course.Exercise, v map[string]Verdict) (course.Exercise, bool) {
 	for _, e := range list {
-		if v[e.ID].Done() {
-			continue
+		if !v[e.ID].Done() {
+			return runnable(list, v, e), true
 		}
-		if s := v[e.ID]; s.Status == statusBuild && s.Elsewhere {
-			for _, other := range list {
-				if o := v[other.ID]; other.Lesson == e.Lesson && o.Status == statusBuild && !o.Elsewhere {
-					return other, true
-				}
-			}
-		}
-		return e, true
 	}
 	return course.Exercise{}, false
 }

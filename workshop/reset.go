@@ -15,22 +15,24 @@ import (
 // cmdReset puts one exercise's stub back as the course ships it. The
 // course's version comes from git's object store by the blob id in
 // exercises.sum (course.Pristine), so it is the right one even after the
-// learner committed their work. It asks first, keeps a copy of the
+// learner committed their work. Without a name it is the exercise the
+// learner is on; for a lesson, the one they are on there. It asks first, keeps a copy of the
 // learner's version in the cache directory, and touches no other file.
-func (a *app) cmdReset(_ context.Context, c *course.Course, args []string) (int, error) {
+func (a *app) cmdReset(ctx context.Context, c *course.Course, args []string) (int, error) {
 	flags := newYesFlags("reset")
 	yes := flags.yes
 	rest, err := parseArgs("reset", args, flags.set, 1)
 	if err != nil {
 		return 0, err
 	}
-	if len(rest) == 0 {
-		return 0, usagef("name the exercise whose stub to restore, e.g. 01/ex2")
-	}
-	e, err := c.Find(rest[0])
+	r, err := a.resolve(ctx, c, rest, false)
 	if err != nil {
-		return 0, usagef("%v", err)
+		return 1, err
 	}
+	if !r.ok {
+		return 0, usagef("every exercise passes: name the exercise whose stub to restore, e.g. %s", c.Exercises()[0].ID)
+	}
+	e := r.exercise
 	m, err := c.ReadManifest()
 	if err != nil {
 		return 1, err

@@ -9,8 +9,8 @@ import (
 	"reliability/workshop/course"
 )
 
-// cmdSolution shows an exercise's solution as a diff against the
-// learner's file. Peeking too early spoils the exercise, so while the
+// cmdSolution shows the code of an exercise's solution that differs from
+// the learner's file (without a name: the exercise they are on). Peeking too early spoils the exercise, so while the
 // exercise still fails it asks first (--yes skips the question).
 func (a *app) cmdSolution(ctx context.Context, c *course.Course, args []string) (int, error) {
 	flags := newYesFlags("solution")
@@ -19,13 +19,14 @@ func (a *app) cmdSolution(ctx context.Context, c *course.Course, args []string) 
 	if err != nil {
 		return 0, err
 	}
-	if len(rest) == 0 {
-		return 0, usagef("name the exercise, e.g. 01/ex2")
-	}
-	e, err := c.Find(rest[0])
+	r, err := a.resolve(ctx, c, rest, false)
 	if err != nil {
-		return 0, usagef("%v", err)
+		return 1, err
 	}
+	if !r.ok {
+		return 0, usagef("every exercise passes: name the exercise whose solution to show, e.g. %s", c.Exercises()[0].ID)
+	}
+	e := r.exercise
 	sol, err := c.ReadFile(e.Solution)
 	if err != nil {
 		return 1, fmt.Errorf("this copy of the workshop has no solution for %s (%s is missing)", e.ID, filepath.FromSlash(e.Solution))
@@ -37,7 +38,7 @@ func (a *app) cmdSolution(ctx context.Context, c *course.Course, args []string) 
 			return 1, err
 		}
 		if s := v[e.ID]; !s.Done() {
-			fmt.Fprintf(a.stdout, "%s does not pass yet (%s).\n", e.ID, s.short())
+			fmt.Fprintf(a.stdout, "%s does not pass yet (%s).\n", e.ID, a.describe(c, e, s))
 			fmt.Fprintf(a.stdout, "Reading the answer now skips the part that teaches the most; a hint may be\nenough: go run ./workshop hint %s\n", e.ID)
 			if !a.confirm("Show the solution anyway?") {
 				fmt.Fprintln(a.stdout, "Not shown.")
@@ -49,12 +50,20 @@ func (a *app) cmdSolution(ctx context.Context, c *course.Course, args []string) 
 		fmt.Fprintf(a.stdout, "Your %s is the solution, line for line.\n", filepath.FromSlash(e.Stub))
 		return 0, nil
 	}
-	fmt.Fprintf(a.stdout, "The solution of %s, %s, as changes to your file\n(- yours, + the solution):\n\n", e.ID, exerciseTitle(e))
-	d := unifiedDiff(filepath.FromSlash(e.Stub)+" (yours)", filepath.FromSlash(e.Solution), string(yours), string(sol), 3)
+	d := codeDiff(string(yours), string(sol), 3)
+	if d == "" {
+		fmt.Fprintf(a.stdout, "Your code in %s is the solution's; only comments differ.\n", filepath.FromSlash(e.Stub))
+		return 0, nil
+	}
+	// The stub's doc comment (the task, twenty lines or more) would show
+	// as removed lines before the few that matter: the diff is of the
+	// code alone.
+	fmt.Fprintf(a.stdout, "%s, %s\n", a.paint(ansiBold, e.ID), exerciseTitle(e))
+	fmt.Fprintln(a.stdout, "The solution's code, as changes to yours (- yours, + the solution),")
+	fmt.Fprintln(a.stdout, "comments outside functions left out. The whole file:")
+	fmt.Fprintf(a.stdout, "  %s\n\n", filepath.FromSlash(e.Solution))
 	for _, line := range strings.Split(strings.TrimSuffix(d, "\n"), "\n") {
 		switch {
-		case strings.HasPrefix(line, "---"), strings.HasPrefix(line, "+++"):
-			line = a.paint(ansiBold, line)
 		case strings.HasPrefix(line, "@@"):
 			line = a.paint(ansiCyan, line)
 		case strings.HasPrefix(line, "-"):

@@ -5,43 +5,45 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"reliability/workshop/course"
 )
 
 // cmdStatus shows where the learner is: every exercise with ✓ or ✗, a
-// progress bar, and the next exercise with what to edit, what fails and
-// how to get a hint.
+// progress bar, and the exercise to work on with what to edit, what
+// fails and how to get a hint. A lesson or an exercise named on the
+// command line (go run ./workshop 04) becomes the learner's place.
 func (a *app) cmdStatus(ctx context.Context, c *course.Course, args []string) (int, error) {
-	if _, err := parseArgs("status", args, nil, 0); err != nil {
+	if _, err := parseArgs("status", args, nil, 1); err != nil {
 		return 0, err
 	}
-	all := c.Exercises()
-	if len(all) == 0 {
-		return 1, fmt.Errorf("no exercises found under %s (looked for NN_topic/exercises/exK_name.go)", c.Root)
-	}
 	a.changedCourseFiles(c, nil)
-	v, err := a.verdicts(ctx, c, all, false)
+	r, err := a.resolve(ctx, c, args, true)
 	if err != nil {
 		return 1, err
 	}
-	next, more := nextExercise(all, v)
-	a.printCourse(c, v, next.ID)
+	all := c.Exercises()
+	a.printCourse(c, r.all, r.exercise.ID, "← next")
 	fmt.Fprintln(a.stdout)
-	fmt.Fprintln(a.stdout, a.bar(countDone(all, v), len(all)))
+	fmt.Fprintln(a.stdout, a.bar(countDone(all, r.all), len(all)))
 	fmt.Fprintln(a.stdout)
-	if !more {
+	if !r.ok {
 		a.printAllDone(len(all))
 		return 0, nil
 	}
-	a.printNext("Next", next, v[next.ID], true)
+	if r.lessonDone {
+		l := r.target.lesson
+		fmt.Fprintf(a.stdout, "%s Every exercise of %02d %s passes.\n\n", a.paint(ansiGreen, "✓"), l.Number, l.Name())
+	}
+	a.printNext(c, "Next", r.exercise, r.all[r.exercise.ID], true)
 	return 0, nil
 }
 
 // printCourse lists every lesson and exercise with its verdict, marking
-// the next one.
-func (a *app) printCourse(c *course.Course, v map[string]Verdict, next string) {
+// the one the learner is on.
+func (a *app) printCourse(c *course.Course, v map[string]Verdict, current, marker string) {
 	for _, l := range c.Lessons {
 		if len(l.Exercises) == 0 {
 			continue
@@ -49,11 +51,22 @@ func (a *app) printCourse(c *course.Course, v map[string]Verdict, next string) {
 		fmt.Fprintln(a.stdout, a.paint(ansiBold, fmt.Sprintf("%02d %s", l.Number, l.Name())))
 		for _, e := range l.Exercises {
 			line := fmt.Sprintf("  %s %s  %s", a.mark(v[e.ID]), e.ID, exerciseTitle(e))
+			var tail []string
 			if s := v[e.ID]; s.Status == statusBuild || s.Status == statusError {
-				line += a.paint(ansiDim, " ("+s.short()+")")
+				tail = append(tail, " "+a.paint(ansiDim, "("+s.short()+")"))
 			}
-			if e.ID == next {
-				line += a.paint(ansiYellow, "  ← next")
+			if e.ID == current {
+				tail = append(tail, "  "+a.paint(ansiYellow, marker))
+			}
+			for _, t := range tail {
+				// What does not fit beside the title goes on a line of
+				// its own, under the title.
+				if columns(line+t) > maxColumns {
+					fmt.Fprintln(a.stdout, line)
+					line = "          " + strings.TrimLeft(t, " ")
+					continue
+				}
+				line += t
 			}
 			fmt.Fprintln(a.stdout, line)
 		}
@@ -73,11 +86,13 @@ const maxMessageLines = 8
 
 // printNext shows what to do about exercise e: the file to edit and the
 // one not to change, what fails in plain words, and the hint command.
-func (a *app) printNext(label string, e course.Exercise, v Verdict, suggestWatch bool) {
+func (a *app) printNext(c *course.Course, label string, e course.Exercise, v Verdict, suggestWatch bool) {
 	fmt.Fprintf(a.stdout, "%s: %s, %s\n", label, a.paint(ansiBold, e.ID), exerciseTitle(e))
 	a.labelled("edit", a.paint(ansiCyan, filepath.FromSlash(e.Stub)))
 	a.labelled("do not change", filepath.FromSlash(e.Test)+" (the tests)")
 	switch {
+	case v.Done():
+		a.labelled("passes", "every test of it passes; go run ./workshop moves on")
 	case v.Status == statusBuild && v.Elsewhere:
 		a.labelled("first fix", clip(strings.Join(v.Compile, "\n"), maxMessageLines))
 		a.labelled("", "(the package does not compile, so no test of this lesson can run)")
@@ -85,6 +100,17 @@ func (a *app) printNext(label string, e course.Exercise, v Verdict, suggestWatch
 		a.labelled("compile error", clip(strings.Join(v.Compile, "\n"), maxMessageLines))
 	case v.Status == statusError:
 		a.labelled("go test says", clip(strings.Join(v.Compile, "\n"), maxMessageLines))
+	case len(v.Failures) > 0 && a.notStarted(c, e):
+		// The stub as shipped fails every test for want of code, not
+		// because of a mistake: say so, and what the tests expect.
+		first := v.Failures[0].Test
+		if v.Tests > 1 {
+			first = fmt.Sprintf("%d tests to make pass; the first, %s, expects:", v.Tests, first)
+		} else {
+			first += " expects:"
+		}
+		a.labelled("not started", first)
+		a.labelled("", clip(plainExpectation(v.Message), maxMessageLines))
 	case len(v.Failures) > 0:
 		how := v.Failures[0].Test
 		if v.Tests > 1 {
@@ -92,6 +118,9 @@ func (a *app) printNext(label string, e course.Exercise, v Verdict, suggestWatch
 		}
 		a.labelled("failing", how)
 		a.labelled("", a.paint(ansiRed, clip(v.Message, maxMessageLines)))
+		if len(v.Failures) > 1 {
+			a.labelled("all failures", runCommand(e))
+		}
 	case v.Message != "":
 		a.labelled("failing", clip(v.Message, maxMessageLines))
 	}
@@ -99,6 +128,57 @@ func (a *app) printNext(label string, e course.Exercise, v Verdict, suggestWatch
 	if suggestWatch {
 		a.labelled("at each save", "go run ./workshop watch")
 	}
+}
+
+// notStartedRE matches a test's own "not started" at the start of its
+// message, which the runner's label already says.
+var notStartedRE = regexp.MustCompile(`(?i)^not started\b[:,;.]?\s*`)
+
+// plainExpectation is a failure message on an untouched stub, without a
+// "not started" of its own.
+func plainExpectation(msg string) string {
+	if rest := notStartedRE.ReplaceAllString(msg, ""); rest != "" {
+		return rest
+	}
+	return msg
+}
+
+// notStarted reports whether exercise e's stub is exactly as the course
+// ships it (exercises.sum says so), so that failing tests mean "not
+// started" rather than a mistake.
+func (a *app) notStarted(c *course.Course, e course.Exercise) bool {
+	a.mu.Lock()
+	if !a.manifestRead {
+		a.manifestRead = true
+		a.manifest, _ = c.ReadManifest()
+	}
+	m := a.manifest
+	a.mu.Unlock()
+	id, ok := m[e.Stub]
+	if !ok {
+		return false
+	}
+	data, err := c.ReadFile(e.Stub)
+	return err == nil && course.BlobID(data) == id
+}
+
+// describe is an exercise's verdict in a few words, for a status line:
+// as short says, or "not started" for a failing stub as shipped.
+func (a *app) describe(c *course.Course, e course.Exercise, v Verdict) string {
+	if v.Status == statusFail && a.notStarted(c, e) {
+		return "not started"
+	}
+	return v.short()
+}
+
+// runCommand is the go test command that runs exercise e's tests alone
+// and shows every failure: the stub's "Run:" line, or one built the same
+// way.
+func runCommand(e course.Exercise) string {
+	if e.Run != "" {
+		return e.Run
+	}
+	return fmt.Sprintf("go test -run Ex%d ./%s/", e.Number, path.Dir(e.Stub))
 }
 
 func (a *app) printAllDone(total int) {

@@ -3,7 +3,9 @@ package main
 import (
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // colorWanted reports whether stdout gets ANSI colours: only on a
@@ -91,6 +93,22 @@ func wrapText(s string, width int, indent string) string {
 	return strings.Join(out, "\n"+indent)
 }
 
+// fitLines wraps each line of s that is wider than width at spaces,
+// keeping the line's own indentation on the lines it continues on; lines
+// that fit are left as they are (a hint may hold a code line).
+func fitLines(s string, width int) string {
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		if columns(line) <= width {
+			out = append(out, line)
+			continue
+		}
+		indent := line[:len(line)-len(strings.TrimLeft(line, " \t"))]
+		out = append(out, indent+wrapText(line, width-len(indent), indent))
+	}
+	return strings.Join(out, "\n")
+}
+
 // indentLines prefixes every line of s.
 func indentLines(s, prefix string) string {
 	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
@@ -108,4 +126,18 @@ func tailLines(s string, n int) string {
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
+}
+
+// maxColumns is the width every line the runner prints fits in: a
+// projector, a split terminal, an 80-column console.
+const maxColumns = 80
+
+// ansiRE matches the colour sequences paint adds.
+var ansiRE = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
+// columns is how many columns s takes on a terminal: its characters,
+// without colour sequences. Every character the runner prints (✓, ✗, █,
+// ←, …) takes one column.
+func columns(s string) int {
+	return utf8.RuneCountInString(ansiRE.ReplaceAllString(s, ""))
 }

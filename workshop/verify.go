@@ -41,7 +41,7 @@ func (a *app) cmdVerify(ctx context.Context, c *course.Course, args []string) (i
 		for _, e := range l.Exercises {
 			fmt.Fprintf(a.stdout, "  %s %s  %s\n", a.mark(v[e.ID]), e.ID, exerciseTitle(e))
 			if s := v[e.ID]; !s.Done() {
-				why := s.short()
+				why := a.describe(c, e, s)
 				switch {
 				case s.Status == statusBuild && len(s.Compile) > 0:
 					why += ": " + s.Compile[0]

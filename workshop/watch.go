@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -33,7 +34,8 @@ func (a *app) cmdWatch(ctx context.Context, c *course.Course, args []string) (in
 	fs := flag.NewFlagSet("watch", flag.ContinueOnError)
 	poll := fs.Bool("poll", false, "compare file contents instead of sizes and times")
 	interval := fs.Duration("interval", 0, "how often to look")
-	if _, err := parseArgs("watch", args, fs, 0); err != nil {
+	rest, err := parseArgs("watch", args, fs, 1)
+	if err != nil {
 		return 0, err
 	}
 	if *interval == 0 {
@@ -48,17 +50,60 @@ func (a *app) cmdWatch(ctx context.Context, c *course.Course, args []string) (in
 	if len(c.Exercises()) == 0 {
 		return 1, fmt.Errorf("no exercises found under %s: nothing to watch", c.Root)
 	}
-	w := &watcher{a: a, c: c, poll: *poll, interval: *interval, settle: settleTimeout,
+	var t target
+	if len(rest) == 1 {
+		if t, err = parseTarget(c, rest[0]); err != nil {
+			return 0, usagef("%v", err)
+		}
+	}
+	w := &watcher{a: a, c: c, target: t, poll: *poll, interval: *interval, settle: settleTimeout,
 		eval: func(ctx context.Context, list []course.Exercise) (map[string]Verdict, error) {
 			return a.verdicts(ctx, c, list, false)
 		}}
+	// On a terminal, single keys are commands. Anywhere else (a pipe, CI,
+	// a console without a terminal mode the runner knows) standard input
+	// is left alone and Ctrl-C is the way out.
+	if a.stdinFile != nil {
+		if restore, ok := keyMode(a.stdinFile); ok {
+			defer restore()
+			done := make(chan struct{})
+			defer close(done)
+			w.keys = readKeys(a.stdinFile, done)
+		}
+	}
 	return w.run(ctx), nil
+}
+
+// readKeys delivers the bytes read from r one by one until r fails or
+// done is closed.
+func readKeys(r io.Reader, done <-chan struct{}) <-chan byte {
+	ch := make(chan byte)
+	go func() {
+		defer close(ch)
+		buf := make([]byte, 64)
+		for {
+			n, err := r.Read(buf)
+			for _, b := range buf[:n] {
+				select {
+				case ch <- b:
+				case <-done:
+					return
+				}
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return ch
 }
 
 // watcher re-runs the exercise the learner works on whenever they save.
 type watcher struct {
 	a        *app
 	c        *course.Course
+	target   target        // where to start; none: the learner's place
+	keys     <-chan byte   // key presses, on a terminal; nil otherwise
 	poll     bool          // compare contents at every look, not sizes and times
 	interval time.Duration // how often to look
 	settle   time.Duration // how long a change must stay still before a run
@@ -182,20 +227,30 @@ func (w *watcher) run(ctx context.Context) int {
 		fmt.Fprintln(a.stderr, "workshop:", err)
 		return 1
 	}
-	focus, more := nextExercise(list, verdicts)
+	focus, more, lessonDone := a.focus(w.c, list, verdicts, w.target)
 	if !more {
 		a.printAllDone(len(list))
 		return 0
 	}
+	a.savePlace(w.c, focus)
 	a.quietRuns = true // from now on every run is announced by the loop
-	how := "sizes and times"
+	how := "file sizes and times"
 	if w.poll {
-		how = "contents"
+		how = "file contents"
 	}
-	fmt.Fprintf(a.stdout, "Watching the exercises: comparing file %s every %v. Ctrl-C stops.\n", how, w.interval)
+	if w.keys != nil {
+		fmt.Fprintf(a.stdout, "Watching your exercises (%s, every %v).\n", how, w.interval)
+		fmt.Fprintln(a.stdout, keysLegend)
+	} else {
+		fmt.Fprintf(a.stdout, "Watching your exercises (%s, every %v). Ctrl-C stops.\n", how, w.interval)
+	}
 	fmt.Fprintln(a.stdout, a.bar(countDone(list, verdicts), len(list)))
 	fmt.Fprintln(a.stdout)
-	a.printNext("Now", focus, verdicts[focus.ID], false)
+	if lessonDone {
+		l := w.target.lesson
+		fmt.Fprintf(a.stdout, "%s Every exercise of %02d %s passes.\n\n", a.paint(ansiGreen, "✓"), l.Number, l.Name())
+	}
+	a.printNext(w.c, "Now", focus, verdicts[focus.ID], false)
 
 	ticker := time.NewTicker(w.interval)
 	defer ticker.Stop()
@@ -226,11 +281,42 @@ func (w *watcher) run(ctx context.Context) int {
 			<-results
 		}
 	}()
+	keys := w.keys
 	for {
 		select {
 		case <-ctx.Done():
 			fmt.Fprintln(a.stdout, "\nStopped watching.")
 			return 0
+
+		case k, open := <-keys:
+			if !open {
+				keys = nil // standard input ended: Ctrl-C still works
+				continue
+			}
+			switch k {
+			case 'q', 'Q', ctrlD:
+				fmt.Fprintln(a.stdout, "\nStopped watching.")
+				return 0
+			case 'h', 'H':
+				fmt.Fprintln(a.stdout)
+				a.printHint(focus)
+			case 'l', 'L':
+				fmt.Fprintln(a.stdout)
+				a.printCourse(w.c, verdicts, focus.ID, "← now")
+				fmt.Fprintln(a.stdout, a.bar(countDone(list, verdicts), len(list)))
+			case 'n', 'N':
+				// Leave this exercise for later: the same search as after
+				// a pass, which starts after the current one.
+				fmt.Fprintf(a.stdout, "\nLeaving %s for now; on to the next one…\n", focus.ID)
+				start(func(ctx context.Context) testResult {
+					all, err := w.eval(ctx, list)
+					return testResult{all: all, err: err}
+				})
+			default:
+				if k > ' ' && k < 0x7f {
+					fmt.Fprintln(a.stdout, keysLegend)
+				}
+			}
 
 		case <-ticker.C:
 			if now := w.snapshot(w.poll); !sameSnapshot(now, seen) {
@@ -245,9 +331,17 @@ func (w *watcher) run(ctx context.Context) int {
 				continue // touched, or saved unchanged
 			}
 			base = now
-			focus = w.focusFor(changed, focus, verdicts)
+			if f := w.focusFor(changed, focus, verdicts); f.ID != focus.ID {
+				focus = f
+				a.savePlace(w.c, focus)
+			}
+			what := describeFiles(changed)
+			line := fmt.Sprintf("%s %s changed: testing %s…", time.Now().Format("15:04:05"), what, focus.ID)
+			if columns(line) > maxColumns {
+				what = fmt.Sprintf("%d files", len(changed))
+			}
 			fmt.Fprintf(a.stdout, "\n%s %s changed: testing %s…\n", a.paint(ansiDim, time.Now().Format("15:04:05")),
-				describeFiles(changed), a.paint(ansiBold, focus.ID))
+				what, a.paint(ansiBold, focus.ID))
 			f := focus
 			start(func(ctx context.Context) testResult {
 				began := time.Now()
@@ -271,7 +365,8 @@ func (w *watcher) run(ctx context.Context) int {
 					w.printFailure(r)
 					continue
 				}
-				fmt.Fprintf(a.stdout, "%s %s, %s: passes (%s)\n", a.paint(ansiGreen, "✓"), r.focus.ID, exerciseTitle(r.focus), r.took.Round(100*time.Millisecond))
+				fmt.Fprintln(a.stdout, fitLine(fmt.Sprintf("%s %s, %s", a.paint(ansiGreen, "✓"), r.focus.ID, exerciseTitle(r.focus)),
+					fmt.Sprintf(": passes (%s)", r.took.Round(100*time.Millisecond))))
 				start(func(ctx context.Context) testResult {
 					all, err := w.eval(ctx, list)
 					return testResult{all: all, err: err}
@@ -280,23 +375,24 @@ func (w *watcher) run(ctx context.Context) int {
 			}
 			verdicts = r.all
 			fmt.Fprintln(a.stdout, a.bar(countDone(list, verdicts), len(list)))
-			next, more := nextExercise(list, verdicts)
+			next, more := nextAfter(list, verdicts, focus)
 			if !more {
 				fmt.Fprintln(a.stdout)
 				a.printAllDone(len(list))
 				return 0
 			}
 			focus = next
+			a.savePlace(w.c, focus)
 			fmt.Fprintln(a.stdout)
-			a.printNext("Now", focus, verdicts[focus.ID], false)
+			a.printNext(w.c, "Now", focus, verdicts[focus.ID], false)
 		}
 	}
 }
 
 // focusFor decides which exercise a save concerns: the one whose stub
 // was saved; else, for another file of the lesson being worked on, that
-// exercise still; else the first unfinished exercise of the lesson the
-// file belongs to.
+// exercise still; else the exercise to work on in the lesson the file
+// belongs to (its first that does not pass, or its first).
 func (w *watcher) focusFor(changed []string, focus course.Exercise, v map[string]Verdict) course.Exercise {
 	list := w.c.Exercises()
 	for _, e := range list {
@@ -318,7 +414,7 @@ func (w *watcher) focusFor(changed []string, focus course.Exercise, v map[string
 			continue
 		}
 		if !v[e.ID].Done() {
-			return e
+			return runnable(list, v, e)
 		}
 		if first == nil {
 			first = &list[i]
@@ -336,27 +432,50 @@ const maxFailuresShown = 3
 // printFailure shows what the tests said after a save, in plain words.
 func (w *watcher) printFailure(r testResult) {
 	a, v, e := w.a, r.verdict, r.focus
-	fmt.Fprintf(a.stdout, "%s %s, %s: %s (%s)\n", a.mark(v), e.ID, exerciseTitle(e), v.short(), r.took.Round(100*time.Millisecond))
+	fmt.Fprintln(a.stdout, fitLine(fmt.Sprintf("%s %s, %s", a.mark(v), e.ID, exerciseTitle(e)),
+		fmt.Sprintf(": %s (%s)", a.describe(w.c, e, v), r.took.Round(100*time.Millisecond))))
 	const indent = "      "
 	switch {
 	case v.Status == statusBuild || v.Status == statusError:
 		for _, line := range v.Compile {
-			fmt.Fprintln(a.stdout, "    "+a.paint(ansiRed, line))
+			fmt.Fprintln(a.stdout, "    "+a.paint(ansiRed, wrapText(line, maxColumns-4, "    ")))
 		}
 	case len(v.Failures) == 0:
-		fmt.Fprintln(a.stdout, "    "+wrapText(v.Message, 76, "    "))
+		fmt.Fprintln(a.stdout, "    "+wrapText(v.Message, maxColumns-4, "    "))
 	}
 	for i, f := range v.Failures {
 		if i == maxFailuresShown {
-			fmt.Fprintf(a.stdout, "    (%d more failing tests)\n", len(v.Failures)-i)
+			fmt.Fprintf(a.stdout, "    %d more failing %s; to see every failure:\n      %s\n",
+				len(v.Failures)-i, plural(len(v.Failures)-i, "test", "tests"), runCommand(e))
 			break
 		}
 		fmt.Fprintln(a.stdout, "    "+f.Test)
 		for _, m := range f.Messages {
-			fmt.Fprintln(a.stdout, indent+a.paint(ansiRed, wrapText(clip(m, maxMessageLines), 80-len(indent), indent)))
+			fmt.Fprintln(a.stdout, indent+a.paint(ansiRed, wrapText(clip(m, maxMessageLines), maxColumns-len(indent), indent)))
 		}
 	}
-	fmt.Fprintf(a.stdout, "  edit %s, or: go run ./workshop hint %s\n", a.paint(ansiCyan, filepath.FromSlash(e.Stub)), e.ID)
+	fmt.Fprintln(a.stdout, "  edit  "+a.paint(ansiCyan, filepath.FromSlash(e.Stub)))
+	if w.keys != nil {
+		fmt.Fprintln(a.stdout, "  hint  press h, or: go run ./workshop hint "+e.ID)
+	} else {
+		fmt.Fprintln(a.stdout, "  hint  go run ./workshop hint "+e.ID)
+	}
+}
+
+// keysLegend lists watch's one-key commands.
+const keysLegend = "Keys: h hint, n next exercise, l list, q quit."
+
+// ctrlD ends input on a terminal; without line editing it arrives as a
+// key, and means what q does.
+const ctrlD = 0x04
+
+// fitLine joins head and tail on one line when they fit 80 columns, and
+// otherwise puts tail, without its leading punctuation, on the next line.
+func fitLine(head, tail string) string {
+	if columns(head+tail) <= maxColumns {
+		return head + tail
+	}
+	return head + "\n  " + strings.TrimLeft(tail, ":, ")
 }
 
 // describeFiles names up to three changed files by their base names.

@@ -102,7 +102,7 @@ func TestWatchFollowsTheLearnersSaves(t *testing.T) {
 	root := fakeCourse(t)
 	synctest.Test(t, func(t *testing.T) {
 		out, f, wait, stop := startWatch(t, root, false, 0)
-		assert.Contains(t, out.String(), "Watching the exercises: comparing file sizes and times every 200ms. Ctrl-C stops.\n")
+		assert.Contains(t, out.String(), "Watching your exercises (file sizes and times, every 200ms). Ctrl-C stops.\n")
 		assert.Contains(t, out.String(), "] 0/3 done\n\nNow: 01/ex1, double a number\n")
 		assert.Equal(t, 1, f.callCount(), "one evaluation to start")
 
@@ -134,7 +134,7 @@ func TestWatchFollowsTheLearnersSaves(t *testing.T) {
 		wait()
 		assert.Contains(t, out.String(), "ex2_half.go changed: testing 01/ex2…\n"+
 			"✗ 01/ex2, halve a number: its test fails (0s)\n    TestEx2Fake\n      01/ex2 is not solved yet\n"+
-			"  edit "+filepath.FromSlash(stub2)+", or: go run ./workshop hint 01/ex2\n")
+			"  edit  "+filepath.FromSlash(stub2)+"\n  hint  go run ./workshop hint 01/ex2\n")
 
 		copyFile(t, root, solutionOf(stub3), stub3)
 		wait()
@@ -165,7 +165,7 @@ func TestWatchPollSeesWhatTimesHide(t *testing.T) {
 				require.NoError(t, os.Chtimes(p, info.ModTime(), info.ModTime()))
 				wait()
 				if poll {
-					assert.Contains(t, out.String(), "comparing file contents every 200ms")
+					assert.Contains(t, out.String(), "(file contents, every 200ms)")
 					assert.Contains(t, out.String(), "ex1_double.go changed: testing 01/ex1…\n✗ 01/ex1")
 				} else {
 					assert.NotContains(t, out.String(), "changed")
