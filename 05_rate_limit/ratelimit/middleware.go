@@ -40,6 +40,11 @@ type Config struct {
 	// It is read under the middleware's lock, so the requests reach the
 	// buckets in the order of their times.
 	Now func() time.Time
+	// Shared, when set, replaces the buckets in this process with a limit
+	// every replica shares (see SharedLimit): Rate, Burst, NewBucket and
+	// MaxClients must then be left zero, since the shared limit has its
+	// own, and Now is not used.
+	Shared SharedLimit
 }
 
 // Middleware limits each client to Config.Rate requests per second, with
@@ -50,7 +55,7 @@ type Middleware struct {
 	cfg     Config
 	clients *clients
 
-	admitted, limited atomic.Int64
+	admitted, limited, unavailable atomic.Int64
 }
 
 // NewMiddleware checks cfg, fills in the defaults, and returns the
@@ -59,6 +64,9 @@ type Middleware struct {
 // ErrBadConfig: such a limiter would refuse everything forever, or could
 // not say when to come back.
 func NewMiddleware(cfg Config) (*Middleware, error) {
+	if cfg.Shared != nil {
+		return newSharedMiddleware(cfg)
+	}
 	switch {
 	case !(cfg.Rate > 0) || math.IsInf(float64(cfg.Rate), 1):
 		return nil, fmt.Errorf("%w: Rate is %v, want > 0 (or ratelimit.Inf)", ErrBadConfig, cfg.Rate)
@@ -96,6 +104,10 @@ func NewMiddleware(cfg Config) (*Middleware, error) {
 // Wrap returns next behind the limit.
 func (m *Middleware) Wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if m.cfg.Shared != nil {
+			m.serveShared(w, r, next)
+			return
+		}
 		// The clock is read under the table's lock: read before it, a
 		// request that then waited for the lock would arrive with a time
 		// older than the one before it.
@@ -121,12 +133,16 @@ func (m *Middleware) Wrap(next http.Handler) http.Handler {
 // middleware's clock never goes back, so no stretch of time is earned
 // twice.
 func (m *Middleware) Allow(key string, now time.Time) (ok bool, retryAfter int64) {
+	if m.cfg.Shared != nil {
+		return m.allowShared(key)
+	}
 	return m.clients.takeAt(key, now)
 }
 
 // Stats is a snapshot of a Middleware's counters.
 type Stats struct {
 	Admitted, Limited int64 // requests passed on, and refused with 429
+	Unavailable       int64 // refused with 503: the SharedLimit failed
 	Clients           int   // clients remembered now
 	Forgotten         int   // clients forgotten because they went idle
 	Evicted           int   // clients evicted, their buckets full, to stay within MaxClients
@@ -135,7 +151,10 @@ type Stats struct {
 
 // Stats returns the middleware's counters.
 func (m *Middleware) Stats() Stats {
-	held, forgotten, evicted, overflowed := m.clients.count()
-	return Stats{Admitted: m.admitted.Load(), Limited: m.limited.Load(),
+	var held, forgotten, evicted, overflowed int
+	if m.clients != nil {
+		held, forgotten, evicted, overflowed = m.clients.count()
+	}
+	return Stats{Admitted: m.admitted.Load(), Limited: m.limited.Load(), Unavailable: m.unavailable.Load(),
 		Clients: held, Forgotten: forgotten, Evicted: evicted, Overflowed: overflowed}
 }
