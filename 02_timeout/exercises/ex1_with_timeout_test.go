@@ -10,6 +10,7 @@ import (
 )
 
 func TestEx1ReturnsOpResult(t *testing.T) {
+	started(t)
 	errDown := errors.New("service down")
 	for _, tt := range []struct {
 		name string
@@ -43,6 +44,7 @@ func TestEx1ReturnsOpResult(t *testing.T) {
 }
 
 func TestEx1GivesOpADeadline(t *testing.T) {
+	started(t)
 	inBubble(t, func(t *testing.T) {
 		var own, inherited time.Time
 		var hasOwn bool
@@ -78,6 +80,7 @@ func TestEx1GivesOpADeadline(t *testing.T) {
 // returns, even when op finished early. Otherwise it lives on until its
 // deadline, with its timer and anything op left waiting on it.
 func TestEx1EndsOpContext(t *testing.T) {
+	started(t)
 	inBubble(t, func(t *testing.T) {
 		var opCtx context.Context
 		err := WithTimeout(t.Context(), time.Hour, func(ctx context.Context) error {
@@ -98,6 +101,7 @@ func TestEx1EndsOpContext(t *testing.T) {
 }
 
 func TestEx1ReturnsOnTime(t *testing.T) {
+	started(t)
 	inBubble(t, func(t *testing.T) {
 		before := bubbleGoroutines()
 		started := make(chan struct{})
@@ -140,6 +144,7 @@ func TestEx1ReturnsOnTime(t *testing.T) {
 }
 
 func TestEx1CallerCancels(t *testing.T) {
+	started(t)
 	errLeft := errors.New("user closed the page")
 	for _, tt := range []struct {
 		name   string
@@ -182,6 +187,7 @@ func TestEx1CallerCancels(t *testing.T) {
 // passed, not "no timeout". op's context has ended before op starts, and
 // WithTimeout reports the deadline at once.
 func TestEx1NoTimeLeft(t *testing.T) {
+	started(t)
 	for _, d := range []time.Duration{0, -time.Second} {
 		inBubble(t, func(t *testing.T) {
 			start := time.Now()
@@ -207,6 +213,7 @@ func TestEx1NoTimeLeft(t *testing.T) {
 // the timeout and op ignores its context. WithTimeout must still return at
 // the caller's deadline.
 func TestEx1CallerDeadlineOnStubbornOp(t *testing.T) {
+	started(t)
 	inBubble(t, func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 		defer cancel()
@@ -270,6 +277,7 @@ func keptAtTheDeadline(t *testing.T, result error, tries int) (kept int, sure bo
 // that is a select with the Done case too keeps it in about half the
 // tries, and in all 40 only once in a trillion runs.
 func TestEx1ResultAtTheDeadline(t *testing.T) {
+	started(t)
 	const tries = 40
 	kept, sure := keptAtTheDeadline(t, nil, tries)
 	switch {
@@ -288,6 +296,7 @@ func TestEx1ResultAtTheDeadline(t *testing.T) {
 // fails at the deadline in its own words: the result that is ready is op's
 // error, and that is what the caller should get, not the timeout.
 func TestEx1ErrorAtTheDeadline(t *testing.T) {
+	started(t)
 	const tries = 40
 	errOwn := errors.New("rolled back")
 	kept, sure := keptAtTheDeadline(t, errOwn, tries)

@@ -26,6 +26,7 @@ func slowToStop(running *atomic.Int32, work, cleanup time.Duration, result error
 }
 
 func TestEx2LeavesNothingBehind(t *testing.T) {
+	started(t)
 	inBubble(t, func(t *testing.T) {
 		before := bubbleGoroutines()
 		var running atomic.Int32
@@ -52,6 +53,7 @@ func TestEx2LeavesNothingBehind(t *testing.T) {
 }
 
 func TestEx2ReturnsOpResult(t *testing.T) {
+	started(t)
 	errDown := errors.New("service down")
 	for _, tt := range []struct {
 		name string
@@ -80,6 +82,7 @@ func TestEx2ReturnsOpResult(t *testing.T) {
 // after the deadline. The work is done; a timeout would make the caller
 // redo it (lesson 01's double payment).
 func TestEx2KeepsLateSuccess(t *testing.T) {
+	started(t)
 	inBubble(t, func(t *testing.T) {
 		start := time.Now()
 		err := CancelAndWait(t.Context(), time.Second, func(context.Context) error {
@@ -100,6 +103,7 @@ func TestEx2KeepsLateSuccess(t *testing.T) {
 // TestEx2EndsOpContext checks that op's context has ended once
 // CancelAndWait returns, even when op finished early.
 func TestEx2EndsOpContext(t *testing.T) {
+	started(t)
 	inBubble(t, func(t *testing.T) {
 		var opCtx context.Context
 		err := CancelAndWait(t.Context(), time.Hour, func(ctx context.Context) error {
@@ -120,6 +124,7 @@ func TestEx2EndsOpContext(t *testing.T) {
 }
 
 func TestEx2CancelsOp(t *testing.T) {
+	started(t)
 	inBubble(t, func(t *testing.T) {
 		var running atomic.Int32
 		start := time.Now()
@@ -145,6 +150,7 @@ func causeHint(err, cause error) string {
 }
 
 func TestEx2CallerCancels(t *testing.T) {
+	started(t)
 	errLeft := errors.New("user closed the page")
 	for _, tt := range []struct {
 		name   string
@@ -181,6 +187,7 @@ func TestEx2CallerCancels(t *testing.T) {
 // TestEx2CallerDeadlineWithCause: the caller's own deadline, with a cause,
 // is earlier than d.
 func TestEx2CallerDeadlineWithCause(t *testing.T) {
+	started(t)
 	inBubble(t, func(t *testing.T) {
 		errSpent := errors.New("checkout budget spent")
 		ctx, cancel := context.WithTimeoutCause(t.Context(), 300*time.Millisecond, errSpent)
@@ -203,6 +210,7 @@ func TestEx2CallerDeadlineWithCause(t *testing.T) {
 // does. The real reason is the deadline or the cancellation, and that is
 // what CancelAndWait should report.
 func TestEx2ReportsWhyOpStopped(t *testing.T) {
+	started(t)
 	errReset := errors.New("conn reset")
 	resetOnCancel := func(ctx context.Context) error {
 		<-ctx.Done()
@@ -242,6 +250,7 @@ func TestEx2ReportsWhyOpStopped(t *testing.T) {
 // TestEx2NoTimeLeft: a d of zero or less is a deadline that has already
 // passed, not "no timeout": op's context has ended before op starts.
 func TestEx2NoTimeLeft(t *testing.T) {
+	started(t)
 	for _, d := range []time.Duration{0, -time.Second} {
 		inBubble(t, func(t *testing.T) {
 			var running atomic.Int32

@@ -34,6 +34,7 @@ func attemptDeadline(t *testing.T, situation string, ctx context.Context, perAtt
 }
 
 func TestEx3SplitsTheBudget(t *testing.T) {
+	started(t)
 	inBubble(t, func(t *testing.T) {
 		overall, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 		defer cancel()
@@ -71,6 +72,7 @@ func refused(t *testing.T, situation string, actx context.Context, acancel conte
 }
 
 func TestEx3RefusesTooLittleTime(t *testing.T) {
+	started(t)
 	inBubble(t, func(t *testing.T) {
 		overall, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 		defer cancel()
@@ -92,6 +94,7 @@ func TestEx3RefusesTooLittleTime(t *testing.T) {
 }
 
 func TestEx3WithoutOverallDeadline(t *testing.T) {
+	started(t)
 	inBubble(t, func(t *testing.T) {
 		actx, acancel, err := AttemptContext(t.Context(), 2*time.Second, 500*time.Millisecond)
 		if acancel != nil {
@@ -113,6 +116,7 @@ type traceKey struct{}
 // request. Cancelling the caller must end it, and it carries the caller's
 // values (a trace id, say).
 func TestEx3AttemptFollowsTheCaller(t *testing.T) {
+	started(t)
 	inBubble(t, func(t *testing.T) {
 		caller, cancelCaller := context.WithCancel(context.WithValue(t.Context(), traceKey{}, "trace-42"))
 		defer cancelCaller()
@@ -138,6 +142,7 @@ func TestEx3AttemptFollowsTheCaller(t *testing.T) {
 }
 
 func TestEx3CallerCancelled(t *testing.T) {
+	started(t)
 	inBubble(t, func(t *testing.T) {
 		overall, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 		cancel() // the caller has gone, with plenty of time left
@@ -154,6 +159,7 @@ func TestEx3CallerCancelled(t *testing.T) {
 // TestEx3CallerCancelledWithoutDeadline: a caller with no overall deadline
 // can leave too, and one that leaves can give a cause.
 func TestEx3CallerCancelledWithoutDeadline(t *testing.T) {
+	started(t)
 	errLeft := errors.New("user closed the page")
 	for _, tt := range []struct {
 		name   string
@@ -191,6 +197,7 @@ func TestEx3CallerCancelledWithoutDeadline(t *testing.T) {
 }
 
 func TestEx3RejectsBadConfig(t *testing.T) {
+	started(t)
 	for _, tt := range []struct {
 		name                  string
 		perAttempt, minUseful time.Duration
@@ -216,6 +223,7 @@ func TestEx3RejectsBadConfig(t *testing.T) {
 // hangs: 4 attempts of 2s with 100ms backoff would take 8.3s, but the
 // caller allowed 5s.
 func TestEx3BoundsARetryLoop(t *testing.T) {
+	started(t)
 	inBubble(t, func(t *testing.T) {
 		overall, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 		defer cancel()

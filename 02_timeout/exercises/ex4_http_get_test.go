@@ -39,6 +39,7 @@ func checkBodiesClosed(t *testing.T, rt *handlerTransport) {
 }
 
 func TestEx4ReturnsBody(t *testing.T) {
+	started(t)
 	inBubble(t, func(t *testing.T) {
 		svc, client, rt := slowService(100*time.Millisecond, 0)
 		var method string
@@ -68,6 +69,7 @@ func TestEx4ReturnsBody(t *testing.T) {
 // TestEx4ReturnsLongBody: one Read returns what is at hand, not the
 // whole body.
 func TestEx4ReturnsLongBody(t *testing.T) {
+	started(t)
 	inBubble(t, func(t *testing.T) {
 		want := strings.Repeat("0123456789abcdef", 4096) // 64 KiB
 		rt := &handlerTransport{h: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -86,6 +88,7 @@ func TestEx4ReturnsLongBody(t *testing.T) {
 }
 
 func TestEx4ReportsBadStatus(t *testing.T) {
+	started(t)
 	notFound := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "no such page", http.StatusNotFound)
 	})
@@ -134,6 +137,7 @@ func TestEx4ReportsBadStatus(t *testing.T) {
 }
 
 func TestEx4HonoursCallerDeadline(t *testing.T) {
+	started(t)
 	for _, tt := range []struct {
 		name     string
 		deadline func(context.Context) (context.Context, context.CancelFunc)
@@ -187,6 +191,7 @@ func askCtxHint(ctx context.Context, err error) string {
 }
 
 func TestEx4HonoursClientTimeout(t *testing.T) {
+	started(t)
 	inBubble(t, func(t *testing.T) {
 		_, client, _ := slowService(time.Second, 300*time.Millisecond)
 
@@ -206,6 +211,7 @@ func TestEx4HonoursClientTimeout(t *testing.T) {
 }
 
 func TestEx4TellsCancellationFromTimeout(t *testing.T) {
+	started(t)
 	for _, tt := range []struct {
 		name   string
 		cancel func(context.Context) (context.Context, context.CancelFunc)
@@ -277,6 +283,7 @@ func stalledBody(t *testing.T, clientTimeout time.Duration) *http.Client {
 // deadline cuts off the read, and that is a timeout as much as one before
 // the headers.
 func TestEx4BodyTimeout(t *testing.T) {
+	started(t)
 	for _, tt := range []struct {
 		name          string
 		ctx           func(context.Context) (context.Context, context.CancelFunc)
@@ -326,6 +333,7 @@ func TestEx4BodyTimeout(t *testing.T) {
 // TestEx4OtherFailures: a failure that is neither the deadline nor the
 // caller's cancellation must not be reported as either.
 func TestEx4OtherFailures(t *testing.T) {
+	started(t)
 	refused := &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
 	client := &http.Client{Transport: roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, refused })}
 	ctx, cancel := context.WithTimeout(t.Context(), time.Hour)
@@ -347,6 +355,7 @@ func (f roundTripFunc) RoundTrip(req *http.Request) (*http.Response, error) { re
 // TestEx4OverLoopback talks to a real server on 127.0.0.1. It waits on no
 // clock: the server answers at once.
 func TestEx4OverLoopback(t *testing.T) {
+	started(t)
 	srv := httptest.NewServer(flaky.MustNew(flaky.Config{}))
 	defer srv.Close()
 	body, err := Fetch(t.Context(), srv.Client(), srv.URL)

@@ -2,6 +2,7 @@ package exercises
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"go.uber.org/goleak"
 )
@@ -173,4 +175,83 @@ func (b *trackedBody) Close() error {
 		b.rt.unclosed.Add(-1)
 	}
 	return b.ReadCloser.Close()
+}
+
+// errProbe is what a probe's op returns.
+var errProbe = errors.New("probe: op failed")
+
+// A probe asks exercise k's function the simplest question there is, one
+// that every attempt at an answer gets right at once, and reports whether
+// the function still answers like its stub: errNotImplemented or a zero
+// value, without having called anything. want is what the function is
+// for, in plain words.
+type probe struct {
+	name, want string
+	stubbed    func() bool
+}
+
+// probes are the exercises' probes, exercise 1 first.
+var probes = []probe{
+	{"WithTimeout", "WithTimeout(ctx, d, op) returns op's result if op finishes within d, and otherwise " +
+		"returns at the deadline with an error matching context.DeadlineExceeded",
+		func() bool {
+			var called atomic.Bool
+			err := WithTimeout(context.Background(), time.Hour, func(context.Context) error { called.Store(true); return errProbe })
+			return !called.Load() && (err == nil || errors.Is(err, errNotImplemented))
+		}},
+	{"CancelAndWait", "CancelAndWait(ctx, d, op) runs op with a deadline d from now and returns op's " +
+		"result only once op has returned, matching the context's error if op stopped because it ended",
+		func() bool {
+			var called atomic.Bool
+			err := CancelAndWait(context.Background(), time.Hour, func(context.Context) error { called.Store(true); return errProbe })
+			return !called.Load() && (err == nil || errors.Is(err, errNotImplemented))
+		}},
+	{"AttemptContext", "AttemptContext(ctx, perAttempt, minUseful) returns a context for the next attempt " +
+		"that ends after min(perAttempt, time left before ctx's deadline), and refuses when too little is left",
+		func() bool {
+			ctx, cancel, err := AttemptContext(context.Background(), time.Second, 0)
+			if cancel != nil {
+				cancel()
+			}
+			return ctx == nil && cancel == nil && (err == nil || errors.Is(err, errNotImplemented))
+		}},
+	{"Fetch", "Fetch(ctx, client, url) GETs url with client, the request carrying ctx, and returns the " +
+		"body on status 200",
+		func() bool {
+			rt := &handlerTransport{h: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				_, _ = io.WriteString(w, "ok\n")
+			})}
+			body, err := Fetch(context.Background(), &http.Client{Transport: rt}, "http://127.0.0.1:1/")
+			return rt.requests.Load() == 0 && body == "" && (err == nil || errors.Is(err, errNotImplemented))
+		}},
+}
+
+// started fails the test at once while the function of the exercise it
+// belongs to (TestEx<k>...) still answers like its stub: until there is
+// code, there is no mistake to name, only the task. The probe runs in a
+// bubble of its own, so that an answer that waits costs no real time; one
+// that panics or never returns counts as started, and the test itself
+// says what went wrong. Call it first in the test, outside any bubble.
+func started(t *testing.T) {
+	t.Helper()
+	var p probe
+	for k, candidate := range probes {
+		if strings.HasPrefix(t.Name(), fmt.Sprintf("TestEx%d", k+1)) {
+			p = candidate
+		}
+	}
+	if p.stubbed == nil {
+		panic("no probe for " + t.Name())
+	}
+	stub := false
+	func() {
+		defer func() { _ = recover() }() // a deadlock in the bubble
+		synctest.Test(t, func(*testing.T) {
+			defer func() { _ = recover() }() // a panic in the answer
+			stub = p.stubbed()
+		})
+	}()
+	if stub {
+		t.Fatalf("not started: %s still answers like its stub. Want: %s.", p.name, p.want)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -162,15 +163,15 @@ var probes = map[string]probe{
 			"where each attempt has its own timeout, the breaker sees every attempt, and an open breaker " +
 			"ends the call at once",
 		func() bool {
-			called := false
-			svc := func(context.Context) error { called = true; return errProbe }
+			var called atomic.Bool
+			svc := func(context.Context) error { called.Store(true); return errProbe }
 			same := func(next compose.Call) compose.Call { return next }
 			call := Build(svc, same, same, same)
 			if call == nil {
 				return true
 			}
 			err := call(context.Background())
-			return !called && (err == nil || errors.Is(err, errNotImplemented))
+			return !called.Load() && (err == nil || errors.Is(err, errNotImplemented))
 		},
 	},
 	"Retryable": {
@@ -185,10 +186,10 @@ var probes = map[string]probe{
 		"DoThroughBreaker calls op through the breaker, retrying as the policy says the errors Retryable " +
 			"accepts, and ends the call at once on any other",
 		func() bool {
-			called := false
-			op := func(context.Context) error { called = true; return nil }
+			var called atomic.Bool
+			op := func(context.Context) error { called.Store(true); return nil }
 			err := DoThroughBreaker(context.Background(), retry.Policy{MaxAttempts: 1}, breaker.New(breaker.Settings{}), op)
-			return !called && (err == nil || errors.Is(err, errNotImplemented))
+			return !called.Load() && (err == nil || errors.Is(err, errNotImplemented))
 		},
 	},
 	"NewRatioBudget": {
@@ -211,10 +212,10 @@ var probes = map[string]probe{
 		"Split.Do calls op up to Attempts times, each under the timeout Split.Timeout gives, waiting " +
 			"Backoff between attempts",
 		func() bool {
-			called := false
-			op := func(context.Context) error { called = true; return errProbe }
+			var called atomic.Bool
+			op := func(context.Context) error { called.Store(true); return errProbe }
 			err := Split{Attempts: 1, PerAttempt: time.Second}.Do(context.Background(), op)
-			return !called && (err == nil || errors.Is(err, errNotImplemented))
+			return !called.Load() && (err == nil || errors.Is(err, errNotImplemented))
 		},
 	},
 }
