@@ -58,10 +58,7 @@ func (a *app) cmdSolution(ctx context.Context, c *course.Course, args []string) 
 	// The stub's doc comment (the task, twenty lines or more) would show
 	// as removed lines before the few that matter: the diff is of the
 	// code alone.
-	fmt.Fprintf(a.stdout, "%s, %s\n", a.paint(ansiBold, e.ID), exerciseTitle(e))
-	fmt.Fprintln(a.stdout, "The solution's code, as changes to yours (- yours, + the solution),")
-	fmt.Fprintln(a.stdout, "comments outside functions left out. The whole file:")
-	fmt.Fprintf(a.stdout, "  %s\n\n", filepath.FromSlash(e.Solution))
+	a.printSolutionHeader(e)
 	for _, line := range strings.Split(strings.TrimSuffix(d, "\n"), "\n") {
 		switch {
 		case strings.HasPrefix(line, "@@"):
@@ -74,4 +71,13 @@ func (a *app) cmdSolution(ctx context.Context, c *course.Course, args []string) 
 		fmt.Fprintln(a.stdout, line)
 	}
 	return 0, nil
+}
+
+// printSolutionHeader introduces the solution's diff: which exercise,
+// how to read the diff, and where the whole file is.
+func (a *app) printSolutionHeader(e course.Exercise) {
+	fmt.Fprintf(a.stdout, "%s, %s\n", a.paint(ansiBold, e.ID), exerciseTitle(e))
+	fmt.Fprintln(a.stdout, "The solution's code, as changes to yours (- yours, + the solution),")
+	fmt.Fprintln(a.stdout, "comments outside functions left out. The whole file:")
+	fmt.Fprintf(a.stdout, "  %s\n\n", filepath.FromSlash(e.Solution))
 }

@@ -60,18 +60,23 @@ func (a *app) cmdWatch(ctx context.Context, c *course.Course, args []string) (in
 		eval: func(ctx context.Context, list []course.Exercise) (map[string]Verdict, error) {
 			return a.verdicts(ctx, c, list, false)
 		}}
-	// On a terminal, single keys are commands. Anywhere else (a pipe, CI,
-	// a console without a terminal mode the runner knows) standard input
-	// is left alone and Ctrl-C is the way out.
-	if a.stdinFile != nil {
-		if restore, ok := keyMode(a.stdinFile); ok {
+	return w.start(ctx), nil
+}
+
+// start runs the watch loop, with one-key commands when standard input
+// is a terminal. Anywhere else (a pipe, CI, a console without a terminal
+// mode the runner knows) standard input is left alone and Ctrl-C is the
+// way out, as for any command-line tool.
+func (w *watcher) start(ctx context.Context) int {
+	if in := w.a.stdinFile; in != nil {
+		if restore, ok := keyMode(in); ok {
 			defer restore()
 			done := make(chan struct{})
 			defer close(done)
-			w.keys = readKeys(a.stdinFile, done)
+			w.keys = readKeys(in, done)
 		}
 	}
-	return w.run(ctx), nil
+	return w.run(ctx)
 }
 
 // readKeys delivers the bytes read from r one by one until r fails or
@@ -365,8 +370,7 @@ func (w *watcher) run(ctx context.Context) int {
 					w.printFailure(r)
 					continue
 				}
-				fmt.Fprintln(a.stdout, fitLine(fmt.Sprintf("%s %s, %s", a.paint(ansiGreen, "✓"), r.focus.ID, exerciseTitle(r.focus)),
-					fmt.Sprintf(": passes (%s)", r.took.Round(100*time.Millisecond))))
+				w.printPass(r)
 				start(func(ctx context.Context) testResult {
 					all, err := w.eval(ctx, list)
 					return testResult{all: all, err: err}
@@ -428,6 +432,13 @@ func (w *watcher) focusFor(changed []string, focus course.Exercise, v map[string
 
 // maxFailuresShown bounds the failing tests printed after a save.
 const maxFailuresShown = 3
+
+// printPass says that the exercise just saved passes.
+func (w *watcher) printPass(r testResult) {
+	a := w.a
+	fmt.Fprintln(a.stdout, fitLine(fmt.Sprintf("%s %s, %s", a.paint(ansiGreen, "✓"), r.focus.ID, exerciseTitle(r.focus)),
+		fmt.Sprintf(": passes (%s)", r.took.Round(100*time.Millisecond))))
+}
 
 // printFailure shows what the tests said after a save, in plain words.
 func (w *watcher) printFailure(r testResult) {
