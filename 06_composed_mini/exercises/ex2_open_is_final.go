@@ -32,7 +32,8 @@ import (
 //
 // Hint: errors.Is looks through wrapping; == does not. retry.Do retries
 // every error except those marked with retry.Permanent, so inside the op
-// you give it, mark what Retryable rejects.
+// you give it, mark what Retryable rejects. flaky.ErrPermanent comes from
+// the package "reliability/flaky"; import it beside the others.
 //
 // Run: go test -run Ex2 ./06_composed_mini/exercises/
 func Retryable(err error) bool {
