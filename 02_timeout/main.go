@@ -47,8 +47,9 @@ const (
 	minTimeout             = 20 * time.Millisecond
 )
 
-// usage is the text -h prints above the flags, each line under 80 columns.
-const usage = `Usage: go run ./02_timeout [flags]
+// usage is what -h prints, each line under 80 columns, in the layout
+// every lesson's demo uses.
+var usage = fmt.Sprintf(`Usage: go run ./02_timeout [flags]
 
 Calls a slow dependency through timeouts that only stop waiting and
 through timeouts that cancel the work, counts what keeps running, cuts
@@ -56,23 +57,26 @@ off an HTTP call with a deadline, and works out retries × timeout with
 and without an overall budget. Times are scaled: read 1ms as 10ms.
 
 Flags:
-`
+  -seed N      seed of the dependency's latency jitter; the same seed
+               replays the same latencies (default 1)
+  -step        wait for Enter before each phase (for a class)
+  -calls N     concurrent calls in phases 2 and 3, %d to %d (default 10)
+  -latency D   how long the dependency takes, plus up to 20%% jitter,
+               %v to %v (default 300ms)
+  -timeout D   how long a caller waits, %v to half of -latency
+               (default 100ms)
+`, minCalls, maxCalls, minLatency, maxLatency, minTimeout)
 
 // run is main without the exit, so a test can drive it.
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("02_timeout", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	seed := fs.Uint64("seed", 1, "seed of the dependency's latency jitter; the same seed\nreplays the same latencies")
-	step := fs.Bool("step", false, "wait for Enter before each phase (for a class)")
-	calls := fs.Int("calls", 10, fmt.Sprintf("concurrent calls in phases 2 and 3 (%d to %d)", minCalls, maxCalls))
-	latency := fs.Duration("latency", 300*time.Millisecond,
-		fmt.Sprintf("how long the dependency takes, plus up to 20%%\njitter (%v to %v)", minLatency, maxLatency))
-	timeoutFlag := fs.Duration("timeout", 100*time.Millisecond,
-		fmt.Sprintf("how long a caller waits (%v to half of -latency)", minTimeout))
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), usage)
-		fs.PrintDefaults()
-	}
+	seed := fs.Uint64("seed", 1, "")
+	step := fs.Bool("step", false, "")
+	calls := fs.Int("calls", 10, "")
+	latency := fs.Duration("latency", 300*time.Millisecond, "")
+	timeoutFlag := fs.Duration("timeout", 100*time.Millisecond, "")
+	fs.Usage = func() { fmt.Fprint(fs.Output(), usage) }
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0

@@ -40,19 +40,27 @@ func main() {
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("04_bulkhead", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	seed := fs.Uint64("seed", 1, "seed for which calls fail and how long they take:\nthe same seed replays a run exactly")
-	step := fs.Bool("step", false, "wait for Enter before each phase (for talking through it in class)")
-	workers := fs.Int("workers", 10, fmt.Sprintf(
-		"workers in all: the shared pool's size, half each\nfor the per-dependency bulkheads (an even number, %d to %d)", minWorkers, maxWorkers))
+	seed := fs.Uint64("seed", 1, "")
+	step := fs.Bool("step", false, "")
+	workers := fs.Int("workers", 10, "")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: go run ./04_bulkhead [flags]\n\n"+
-			"A service calls two dependencies, A and B; B turns slow. The same\n"+
-			"traffic runs through one shared pool of workers, then through one\n"+
-			"bulkhead per dependency (hand-rolled, then x/sync/semaphore), and\n"+
-			"the fast path's success rate and latency are compared. Time is\n"+
-			"simulated: a run takes a moment, and a seed prints the same numbers\n"+
-			"on any machine, however busy.\n\nFlags:\n")
-		fs.PrintDefaults()
+		fmt.Fprintf(fs.Output(), `Usage: go run ./04_bulkhead [flags]
+
+A service calls two dependencies, A and B; B turns slow. The same
+traffic runs through one shared pool of workers, then through one
+bulkhead per dependency (hand-rolled, then x/sync/semaphore), and
+the fast path's success rate and latency are compared. Time is
+simulated: a run takes a moment, and a seed prints the same numbers
+on any machine, however busy.
+
+Flags:
+  -seed N      seed for which calls fail and how long they take; the
+               same seed replays a run exactly (default 1)
+  -step        wait for Enter before each phase (for a class)
+  -workers N   workers in all: the shared pool's size, half each for
+               the per-dependency bulkheads, an even number, %d to %d
+               (default 10)
+`, minWorkers, maxWorkers)
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
