@@ -50,6 +50,11 @@ Flags:
                0 to 5s, a multiple of 100ms (default 1.5s)
   -timeout D   how long the breaker stays open before it lets trial calls
                through: 100ms to 3s, a multiple of 100ms (default 300ms)
+  -replicas N  instead: N replicas (2 to 5) call one service through its
+               outage, first with a breaker each, then with one breaker
+               shared in an embedded Redis; -calls is then per replica,
+               at most 60
+  -json        with -replicas: print the runs as JSON instead of the story
 
 A replay with the same seed is exact unless a call that should meet the
 open breaker comes about half a beat (50ms) late; the summary checks.
@@ -65,6 +70,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	calls := fs.Int("calls", 40, "")
 	outage := fs.Duration("outage", 1500*time.Millisecond, "")
 	timeout := fs.Duration("timeout", 300*time.Millisecond, "")
+	replicas := fs.Int("replicas", 0, "")
+	asJSON := fs.Bool("json", false, "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -80,6 +87,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := validate(*calls, *outage, *timeout); err != nil {
 		return fail("%v", err)
+	}
+	if err := validateReplicas(fs, *replicas, *calls, *asJSON, *step); err != nil {
+		return fail("%v", err)
+	}
+	if *replicas > 0 {
+		rs := replicaScenario{seed: *seed, replicas: *replicas, calls: *calls, outage: *outage, timeout: *timeout}
+		return runReplicas(rs, *asJSON, *step, stdout, stderr)
 	}
 
 	s := scenario{
