@@ -6,6 +6,11 @@
 // middleware with made-up client addresses.
 //
 //	go run ./05_rate_limit [-seed N] [-step] [-seconds N] [-rate R] [-burst N]
+//
+// With -replicas N it shows instead one rate limit shared by N replicas
+// in Redis (replicas.go):
+//
+//	go run ./05_rate_limit -replicas N [-seed N] [-step | -json]
 package main
 
 import (
@@ -31,6 +36,9 @@ type options struct {
 	seconds int
 	rate    float64
 	burst   int
+
+	replicas int  // the -replicas demo (replicas.go) when > 0
+	json     bool // its runs as JSON
 }
 
 const usage = `Usage: go run ./05_rate_limit [flags]
@@ -56,17 +64,21 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("05_rate_limit", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	fs.Usage = func() { fmt.Fprint(stderr, usage+replicasUsage) }
 	fs.Uint64Var(&o.seed, "seed", 1, "")
 	fs.BoolVar(&o.step, "step", false, "")
 	fs.IntVar(&o.seconds, "seconds", 10, "")
 	fs.Float64Var(&o.rate, "rate", 0.5, "")
 	fs.IntVar(&o.burst, "burst", 4, "")
+	replicaFlags(fs, &o.replicas, &o.json)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return o, err
 		}
 		return o, errUsage
+	}
+	if err := checkReplicaFlags(fs, o.replicas, o.json, o.step); err != nil {
+		return o, err
 	}
 	switch {
 	case fs.NArg() > 0:
@@ -92,6 +104,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case err != nil:
 		fmt.Fprintf(stderr, "05_rate_limit: %v\nRun 'go run ./05_rate_limit -h' for the flags.\n", err)
 		return 2
+	}
+	if o.replicas > 0 {
+		if err := runReplicas(o.seed, o.replicas, o.step, o.json, stdout); err != nil {
+			fmt.Fprintln(stderr, "05_rate_limit:", err)
+			return 1
+		}
+		return 0
 	}
 	s := scenario{seed: o.seed, length: time.Duration(o.seconds) * time.Second, rate: o.rate, burst: o.burst}
 	if err := demo(narrate.New(stdout, o.step), s); err != nil {

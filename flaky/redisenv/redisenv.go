@@ -166,6 +166,10 @@ func (s *Server) Options() *redis.Options {
 	o.WriteTimeout = 200 * time.Millisecond
 	o.ContextTimeoutEnabled = true
 	o.MaxRetries = -1
+	// Nor is a refused dial: one attempt, so a stopped server is refused
+	// at once instead of after go-redis's default of five attempts 100 ms
+	// apart.
+	o.DialerRetries = 1
 	o.PoolSize = 8
 	// go-redis v9.15+ asks the server for maintenance notifications on every
 	// new connection; the embedded server does not know the command, and the
