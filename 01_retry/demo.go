@@ -218,8 +218,27 @@ func herd(n *narrate.Narrator, plain, jittered retry.Policy, attempts int) {
 		rows = append(rows, []string{slotLabel(i, slot), bar(ca[i]), bar(cb[i])})
 	}
 	n.Table([]string{"retries sent at", "no jitter", "full jitter"}, rows)
-	n.Printf("\n→ busiest millisecond: %d retries without jitter, %d with full jitter.",
+	// The caption reads the bars first, in the chart's own unit, and only
+	// then looks inside a slot, saying so: a slot can hold 20 retries spread
+	// over 10ms or 20 sent in the same instant, and the chart cannot tell.
+	n.Printf("\n→ busiest %v slot: %d retries without jitter, %d with full jitter.",
+		slot, slices.Max(ca), slices.Max(cb))
+	n.Printf("→ busiest single millisecond: %d without jitter, %d with full jitter.",
 		busiest(a), busiest(b))
+	if at := sameInstant(a); at > 1 && at == busiest(a) {
+		n.Printf("  Without jitter those %d come at the very same instant.", at)
+	}
+}
+
+// sameInstant returns the most times that are exactly equal.
+func sameInstant(times []time.Duration) int {
+	count := map[time.Duration]int{}
+	peak := 0
+	for _, at := range times {
+		count[at]++
+		peak = max(peak, count[at])
+	}
+	return peak
 }
 
 // slotFor picks the width of the histogram's time slots: the smallest of

@@ -85,33 +85,39 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("01_retry", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Uint64Var(&o.seed, "seed", 4, "replays a run: same seed, same outcomes and waits")
-	fs.BoolVar(&o.step, "step", false, "wait for Enter before each phase (for teaching)")
-	fs.IntVar(&o.attempts, "attempts", 4, fmt.Sprintf("MaxAttempts, the first call included, 2..%d", maxAttempts))
-	fs.DurationVar(&o.base, "base", 20*time.Millisecond, "InitialDelay: the first backoff delay")
-	fs.DurationVar(&o.cap, "cap", 200*time.Millisecond, fmt.Sprintf("MaxDelay, the longest wait, -base..%v", maxCap))
-	fs.IntVar(&o.requests, "requests", 8, fmt.Sprintf("requests sent in each phase, 1..%d", maxRequests))
-	fs.Float64Var(&o.failRate, "fail-rate", 0.3, "chance that a call fails after warm-up, 0..1")
-	fs.BoolVar(&o.sim, "sim", false, "run the jitter simulation instead of the demo")
-	fs.BoolVar(&o.json, "json", false, "with -sim: print the rows as JSON")
+	fs.Uint64Var(&o.seed, "seed", 1, "")
+	fs.BoolVar(&o.step, "step", false, "")
+	fs.IntVar(&o.attempts, "attempts", 4, "")
+	fs.DurationVar(&o.base, "base", 20*time.Millisecond, "")
+	fs.DurationVar(&o.cap, "cap", 200*time.Millisecond, "")
+	fs.IntVar(&o.requests, "requests", 8, "")
+	fs.Float64Var(&o.failRate, "fail-rate", 0.3, "")
+	fs.BoolVar(&o.sim, "sim", false, "")
+	fs.BoolVar(&o.json, "json", false, "")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, `Usage: go run ./01_retry [flags]
 
 Lesson 01, retry with backoff and jitter. Calls a flaky service without
 retries, with exponential backoff, with full jitter, with a permanent
 error and with github.com/cenkalti/backoff/v5, printing every attempt.
-A run that could take more than %v is refused.
-
-With -sim, reproduces the AWS "Exponential Backoff And Jitter"
-experiment instead; it reads only -seed and -json.
-
-The same -seed gives the same outcomes, attempts, waits and summary on
-every run; only the "at" column, read from the clock, varies by a few
-milliseconds (more on a busy machine).
+A run that could take more than %v is refused. With -sim, reproduces
+the AWS "Exponential Backoff And Jitter" experiment instead.
 
 Flags:
-`, maxDemoTime)
-		fs.PrintDefaults()
+  -seed N      replays a run: the same seed gives the same outcomes,
+               attempts, waits and summary (default 1); only the "at"
+               column, read from the clock, varies by a few milliseconds
+  -step        wait for Enter before each phase (for a class)
+  -requests N  requests sent in each phase, 1 to %d (default 8)
+  -attempts N  MaxAttempts, the first call included, 2 to %d (default 4)
+  -base D      InitialDelay, the first backoff delay (default 20ms)
+  -cap D       MaxDelay, the longest wait, -base to %v (default 200ms)
+  -fail-rate P chance that a call fails after warm-up, 0 to 1
+               (default 0.3)
+  -sim         run the jitter simulation instead; it reads only -seed
+               and -json
+  -json        with -sim: print the rows as JSON
+`, maxDemoTime, maxRequests, maxAttempts, maxCap)
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -14,6 +16,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"reliability/01_retry/sim"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -40,7 +44,7 @@ func assertFits80(t *testing.T, what, out string) {
 func TestParseFlagsDefaults(t *testing.T) {
 	o, err := parseFlags(nil, io.Discard)
 	require.NoError(t, err)
-	assert.Equal(t, options{seed: 4, attempts: 4, base: 20 * time.Millisecond, cap: 200 * time.Millisecond, requests: 8, failRate: 0.3}, o)
+	assert.Equal(t, options{seed: 1, attempts: 4, base: 20 * time.Millisecond, cap: 200 * time.Millisecond, requests: 8, failRate: 0.3}, o)
 }
 
 func TestParseFlagsRejectsBadValues(t *testing.T) {
@@ -129,14 +133,52 @@ func runVirtual(t *testing.T, args ...string) (string, time.Duration) {
 func TestDemoRuns(t *testing.T) {
 	s, _ := runVirtual(t)
 	assertFits80(t, "the demo with default flags", s)
-	assert.Contains(t, s, "→ 4 of 8 requests failed")
-	assert.Contains(t, s, "backoff, no jitter ............... 8 of 8 ok, 16 calls, 220ms waited")
-	assert.Contains(t, s, "library, no jitter ............... 8 of 8 ok, 16 calls, 220ms waited")
+	assert.Contains(t, s, "→ 7 of 8 requests failed")
+	assert.Contains(t, s, "backoff, no jitter ............... 7 of 8 ok, 14 calls, 280ms waited")
+	assert.Contains(t, s, "library, no jitter ............... 7 of 8 ok, 14 calls, 280ms waited")
 	assert.Contains(t, s, "calls saved by retry.Permanent ... 3 (1 call instead of 4)")
 	assert.Contains(t, s, "library matched hand-rolled ...... yes")
 	assert.Contains(t, s, "→ the same attempts, results and waits as phase 2")
-	assert.Contains(t, s, "busiest millisecond: 20 retries without jitter")
+	assert.Contains(t, s, "→ busiest 10ms slot: 20 retries without jitter, 16 with full jitter.")
+	assert.Contains(t, s, "→ busiest single millisecond: 20 without jitter, 4 with full jitter.")
 	assert.Equal(t, 6, strings.Count(s, "── Phase "), "six phases")
+}
+
+// TestHerdCaptionReadsTheBars: phase 4's caption speaks of the chart's
+// own slots first, so its numbers are the tallest bars, whatever the
+// flags make the slot width.
+func TestHerdCaptionReadsTheBars(t *testing.T) {
+	for _, args := range [][]string{nil, {"-base", "5ms", "-cap", "1s", "-attempts", "6"}, {"-base", "100ms", "-cap", "100ms", "-attempts", "2"}} {
+		s, _ := runVirtual(t, args...)
+		lines := strings.Split(s, "\n")
+		head := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, "  retries sent at") })
+		require.NotEqual(t, -1, head, "%q: no chart", args)
+		noCol, fullCol := strings.Index(lines[head], "no jitter"), strings.Index(lines[head], "full jitter")
+		// Columns are counted in runes: the bars are multi-byte.
+		noCol = utf8.RuneCountInString(lines[head][:noCol])
+		fullCol = utf8.RuneCountInString(lines[head][:fullCol])
+		count := func(cell string) int {
+			fields := strings.Fields(cell)
+			if len(fields) == 0 {
+				return 0
+			}
+			n, err := strconv.Atoi(fields[len(fields)-1])
+			require.NoError(t, err, "%q: cell %q", args, cell)
+			return n
+		}
+		tallNo, tallFull := 0, 0
+		for _, l := range lines[head+1:] {
+			if l == "" {
+				break
+			}
+			r := []rune(l)
+			tallNo = max(tallNo, count(string(r[noCol:min(fullCol, len(r))])))
+			if len(r) > fullCol {
+				tallFull = max(tallFull, count(string(r[fullCol:])))
+			}
+		}
+		assert.Regexp(t, fmt.Sprintf(`→ busiest \S+ slot: %d retries without jitter, %d with full jitter\.`, tallNo, tallFull), s, "%q", args)
+	}
 }
 
 // TestDemoReplays: the same seed gives the same run, a different seed a
@@ -226,4 +268,23 @@ func TestSimulationFits80Columns(t *testing.T) {
 	require.NoError(t, runSimulation(&out, o))
 	assertFits80(t, "-sim", out.String())
 	assert.True(t, utf8.ValidString(out.String()))
+	// No backoff finishes first at the default seed; the run must say on
+	// screen why that does not make it the winner.
+	assert.Contains(t, out.String(), "- no-backoff finishes first, in 2.0 s, but it is not the winner")
+	assert.Contains(t, out.String(), "2.8\n  times full-jitter's 876")
+}
+
+// TestSimulationConclusionWhenNoBackoffIsNotFirst: the conclusion makes
+// no claim the numbers do not support.
+func TestSimulationConclusionWhenNoBackoffIsNotFirst(t *testing.T) {
+	rs := []sim.Result{
+		{Strategy: "no-backoff", Clients: 10, Calls: 50, CompletionMS: 900},
+		{Strategy: "full-jitter", Clients: 10, Calls: 40, CompletionMS: 800},
+		{Strategy: "exponential", Clients: 10, Calls: 45, CompletionMS: 2000},
+	}
+	text := strings.Join(conclusion(rs), "\n")
+	assert.NotContains(t, text, "finishes first, in")
+	assert.Contains(t, text, "does not even finish")
+	assert.Contains(t, text, "full-jitter does, in 0.8 s")
+	assertFits80(t, "conclusion", text)
 }
