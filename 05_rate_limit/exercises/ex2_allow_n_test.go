@@ -6,10 +6,25 @@ func TestEx2StartsFull(t *testing.T) {
 	guard(t)
 	b := &Bucket{Rate: 1, Burst: 3}
 	if !b.AllowN(at(0), 3) {
+		if allowNUntouched() {
+			notStarted(t, "AllowN refuses everything, even n = 0; want a new bucket with Burst 3 to allow 3 tokens at once: it starts full")
+		}
 		t.Fatalf("a new bucket with Burst 3 should allow 3 tokens at once: it starts full (was it filled only after the first call, or is the check tokens > n instead of tokens >= n?)")
 	}
 	if b.AllowN(at(0), 1) {
 		t.Errorf("after taking all 3 tokens, a 4th at the same moment should be refused")
+	}
+	// At an ordinary rate, a bucket that is never filled on purpose looks
+	// full anyway: its first refill counts from the zero time, centuries
+	// ago. At a rate of 0 nothing refills it.
+	z := &Bucket{Rate: 0, Burst: 3}
+	if !z.AllowN(at(0), 3) {
+		t.Fatalf("a new bucket with Rate 0 and Burst 3 should allow 3 tokens at once: it starts full, whatever its rate (is it left to the first refill to fill it? That refill counts from the zero time, which fills the bucket at any ordinary rate by luck; fill it when the bucket is new)")
+	}
+	for _, s := range []float64{0, 3600} {
+		if z.AllowN(at(s), 1) {
+			t.Fatalf("Rate 0, Burst 3: after taking all 3 tokens, AllowN(%vs, 1) was allowed: a rate of 0 earns nothing", s)
+		}
 	}
 }
 
@@ -17,6 +32,9 @@ func TestEx2TakesAllOrNothing(t *testing.T) {
 	guard(t)
 	b := &Bucket{Rate: 1, Burst: 5}
 	if !b.AllowN(at(0), 3) {
+		if allowNUntouched() {
+			notStarted(t, "AllowN refuses everything, even n = 0; want a full bucket of 5 to allow 3, and then to refuse 3 more while 2 are left")
+		}
 		t.Fatalf("a full bucket of 5 should allow 3")
 	}
 	if b.AllowN(at(0), 3) {
@@ -50,6 +68,9 @@ func TestEx2RefillsAtTheRate(t *testing.T) {
 	}
 	for _, s := range steps {
 		if got := b.AllowN(at(s.at), s.n); got != s.want {
+			if allowNUntouched() {
+				notStarted(t, "AllowN refuses everything, even n = 0; want Rate 2, Burst 2 to allow 2 at 0s and then one token every 500ms")
+			}
 			t.Fatalf("Rate 2, Burst 2: AllowN(%vs, %d) = %v, want %v: %s", s.at, s.n, got, s.want, s.why)
 		}
 	}
@@ -71,6 +92,9 @@ func TestEx2RefillsOnEveryCall(t *testing.T) {
 	}
 	for _, s := range steps {
 		if got := b.AllowN(at(s.at), s.n); got != s.want {
+			if allowNUntouched() {
+				notStarted(t, "AllowN refuses everything, even n = 0; want Rate 1, Burst 10 to allow 5 at 0s, then 1 and 7 at 3s")
+			}
 			t.Fatalf("Rate 1, Burst 10: AllowN(%vs, %d) = %v, want %v: %s", s.at, s.n, got, s.want, s.why)
 		}
 	}
@@ -92,6 +116,10 @@ func TestEx2RefusalMovesTheClockToo(t *testing.T) {
 	}
 	for _, s := range steps {
 		if got := b.AllowN(at(s.at), 1); got != s.want {
+			if allowNUntouched() {
+				notStarted(t, "AllowN refuses everything, even n = 0; want Rate 1, Burst 2 to allow 2 at 0s, refuse at 0.5s, allow at 1s and refuse at 1.5s")
+			}
+
 			t.Fatalf("Rate 1, Burst 2: AllowN(%vs, 1) = %v, want %v: %s", s.at, got, s.want, s.why)
 		}
 	}
@@ -107,6 +135,9 @@ func TestEx2NeverMoreThanBurst(t *testing.T) {
 		t.Fatalf("Burst 3, an hour at 1000 per second: AllowN(4) should still be refused: the bucket holds at most its burst")
 	}
 	if !b.AllowN(at(3600), 3) {
+		if allowNUntouched() {
+			notStarted(t, "AllowN refuses everything, even n = 0; want Burst 3 to refuse AllowN(4) at any time and allow AllowN(3) after an hour")
+		}
 		t.Errorf("Burst 3, after an hour: AllowN(3) should be allowed")
 	}
 }
@@ -115,6 +146,9 @@ func TestEx2ZeroTokensAlwaysAllowed(t *testing.T) {
 	guard(t)
 	b := &Bucket{Rate: 1, Burst: 1}
 	if !b.AllowN(at(0), 1) {
+		if allowNUntouched() {
+			notStarted(t, "AllowN refuses everything, even n = 0; want a full bucket of 1 to allow 1, and AllowN(0) or a negative n always to be allowed, taking nothing")
+		}
 		t.Fatalf("a full bucket of 1 should allow 1")
 	}
 	if !b.AllowN(at(0), 0) {
@@ -151,6 +185,10 @@ func TestEx2ClockSteppingBackEarnsNothingTwice(t *testing.T) {
 	}
 	for _, s := range steps {
 		if got := b.AllowN(at(s.at), 1); got != s.want {
+			if allowNUntouched() {
+				notStarted(t, "AllowN refuses everything, even n = 0; want Rate 1, Burst 2 to allow 1 at 10s and 1 at 9s, refuse at 10s, allow once at 11s")
+			}
+
 			t.Fatalf("Rate 1, Burst 2: AllowN(%vs, 1) = %v, want %v: %s", s.at, got, s.want, s.why)
 		}
 	}
@@ -170,6 +208,9 @@ func TestEx2WaitsForTheLock(t *testing.T) {
 		}
 	case <-done:
 		release()
+		if allowNUntouched() {
+			notStarted(t, "AllowN refuses everything, even n = 0; want AllowN to lock mu before it reads or changes the bucket, and a full bucket of 1 to allow 1")
+		}
 		t.Errorf("AllowN returned while the test held mu: it must lock mu before it reads or changes the bucket's fields")
 	}
 }
@@ -187,6 +228,9 @@ func TestEx2NoTokenSpentTwice(t *testing.T) {
 	select {
 	case <-paused:
 	case <-first:
+		if allowNUntouched() {
+			notStarted(t, "AllowN refuses everything, even n = 0; want AllowN to lock mu, refill, check and take, then unlock it: of two callers, one gets the only token")
+		}
 		t.Fatalf("AllowN returned without ever unlocking mu: it must lock mu (and unlock it) to guard the bucket's fields")
 	}
 	second := b.AllowN(at(0), 1)
@@ -215,6 +259,9 @@ func TestEx2ChecksUnderTheLock(t *testing.T) {
 	case <-results:
 		release()
 		<-results
+		if allowNUntouched() {
+			notStarted(t, "AllowN refuses everything, even n = 0; want AllowN to lock mu before it reads or changes the bucket: of two callers, one gets the only token")
+		}
 		t.Fatalf("AllowN returned while the test held mu: it must lock mu before it reads or changes the bucket's fields")
 	}
 	if first, second := <-results, <-results; first && second {
@@ -232,6 +279,9 @@ func TestEx2ManyCallersShareTheBurst(t *testing.T) {
 		}
 	}
 	if allowed != 10 {
+		if allowNUntouched() {
+			notStarted(t, "AllowN refuses everything, even n = 0; want 50 callers at the same moment on a full bucket of 10 to get exactly 10 tokens")
+		}
 		t.Errorf("50 callers at the same moment on a full bucket of 10: %d were allowed, want exactly 10", allowed)
 	}
 }

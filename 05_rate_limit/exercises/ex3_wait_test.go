@@ -26,6 +26,7 @@ func TestEx3ReturnsAtOnceWhenTokensAreThere(t *testing.T) {
 		lim := ratelimit.NewLimiter(1, 2)
 		start := time.Now()
 		if err := WaitN(t.Context(), lim, 2); err != nil {
+			startedWaitN(t, err, "nil at once from a full bucket of 2, its 2 tokens taken")
 			t.Fatalf("a full bucket of 2: WaitN(2) returned %v, want nil", err)
 		}
 		if took := time.Since(start); took != 0 {
@@ -43,6 +44,7 @@ func TestEx3WaitsForTheRefill(t *testing.T) {
 		for i := 1; i <= 3; i++ {
 			start := time.Now()
 			if err := WaitN(context.Background(), lim, 1); err != nil {
+				startedWaitN(t, err, "nil after 100ms, the time one token takes at 10 per second")
 				t.Fatalf("call %d: WaitN with a context that has no deadline returned %v, want nil after waiting (is a missing deadline taken as the zero time?)", i, err)
 			}
 			if took := time.Since(start); took != 100*time.Millisecond {
@@ -57,6 +59,7 @@ func TestEx3MoreThanBurstFailsAtOnce(t *testing.T) {
 		lim := ratelimit.NewLimiter(1, 2)
 		start := time.Now()
 		err := WaitN(t.Context(), lim, 3)
+		startedWaitN(t, err, "an error wrapping ratelimit.ErrBurstExceeded at once: 3 tokens can never be granted with a burst of 2")
 		if took := time.Since(start); took != 0 {
 			t.Errorf("WaitN(3) with a burst of 2 can never succeed: it should fail at once, it took %v (a reservation that is not OK has no delay to wait for: check r.OK())", took)
 		}
@@ -80,6 +83,7 @@ func TestEx3DoneContextTakesNothing(t *testing.T) {
 		cancel()
 		start := time.Now()
 		err := WaitN(ctx, lim, 1)
+		startedWaitN(t, err, "context.Canceled at once, no token taken: the context was already cancelled")
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("WaitN with a cancelled context returned %v, want context.Canceled", err)
 		}
@@ -101,6 +105,7 @@ func TestEx3DeadlineTooSoonFailsAtOnce(t *testing.T) {
 			err := WaitN(ctx, lim, 1)
 			took := time.Since(start)
 			cancel()
+			startedWaitN(t, err, "an error wrapping ratelimit.ErrWouldExceedDeadline at once: the token comes in 1s, the deadline sooner")
 			if !errors.Is(err, ratelimit.ErrWouldExceedDeadline) {
 				t.Errorf("the next token comes in 1s, the deadline in %v: WaitN returned %v, want an error wrapping ratelimit.ErrWouldExceedDeadline", timeout, err)
 			}
@@ -133,6 +138,7 @@ func TestEx3ArrivingAtTheDeadlineIsInTime(t *testing.T) {
 		ctx := deadlineOnly{context.Background(), time.Now().Add(time.Second)}
 		start := time.Now()
 		if err := WaitN(ctx, lim, 1); err != nil {
+			startedWaitN(t, err, "nil after 1s: the token comes exactly at the deadline, which is in time")
 			t.Fatalf("the token comes in 1s, exactly at the deadline: WaitN returned %v, want nil after 1s (arriving at the deadline is in time: only a later arrival fails)", err)
 		}
 		if took := time.Since(start); took != time.Second {
@@ -167,6 +173,7 @@ func TestEx3CancelWhileWaitingGivesTokensBack(t *testing.T) {
 		var r result
 		select {
 		case r = <-done:
+			startedWaitN(t, r.err, "context.Canceled as soon as the context is cancelled, 300ms into a 1s wait, and the token given back")
 		default:
 			cancel()
 			r = <-done
@@ -203,6 +210,7 @@ func TestEx3CancelGivesBackAsOfNow(t *testing.T) {
 		time.Sleep(500 * time.Millisecond)
 		cancel()
 		if err := <-done; !errors.Is(err, context.Canceled) {
+			startedWaitN(t, err, "context.Canceled when the context is cancelled during the wait, and the tokens given back as of that moment")
 			t.Fatalf("WaitN whose context was cancelled while it waited returned %v, want context.Canceled", err)
 		}
 		if tokens := lim.Tokens(); !near(tokens, -1) {
@@ -224,6 +232,7 @@ func TestEx3ReturnsTheContextsOwnError(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 		defer cancel()
 		err := WaitN(noDeadline{ctx}, lim, 1)
+		startedWaitN(t, err, "context.DeadlineExceeded, the context's own error, when its time runs out during the wait")
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("WaitN whose context ran out of time while it waited returned %v, want ctx.Err(), context.DeadlineExceeded (return ctx.Err() rather than context.Canceled)", err)
 		}

@@ -49,6 +49,7 @@ func (l *limited) get(at time.Duration) reply {
 }
 
 func TestEx4PassesWithinTheLimit(t *testing.T) {
+	startedLimit(t, "the burst to pass and the request after it to be refused: rate 1, burst 2, three requests at once get 200, 200, 429")
 	l := newLimited(ratelimit.NewLimiter(1, 2))
 	for i := 1; i <= 2; i++ {
 		w := l.get(0)
@@ -65,6 +66,7 @@ func TestEx4PassesWithinTheLimit(t *testing.T) {
 }
 
 func TestEx4RefusesWith429(t *testing.T) {
+	startedLimit(t, "a request that finds no token to get 429 Too Many Requests with a Retry-After header, and never to reach next")
 	l := newLimited(ratelimit.NewLimiter(1, 2))
 	l.get(0)
 	l.get(0)
@@ -85,6 +87,7 @@ func TestEx4RefusesWith429(t *testing.T) {
 }
 
 func TestEx4RetryAfterRoundsUp(t *testing.T) {
+	startedLimit(t, "a refused request to get 429 with Retry-After in whole seconds, rounded up: at 0.4 per second on an empty bucket, \"3\"")
 	for _, c := range []struct {
 		rate   ratelimit.Limit
 		burst  int
@@ -114,6 +117,7 @@ func TestEx4RetryAfterRoundsUp(t *testing.T) {
 }
 
 func TestEx4RetryAfterIsExact(t *testing.T) {
+	startedLimit(t, "a refused request to get 429 with the whole seconds until the next token, rounded up, in Retry-After")
 	r := rand.New(rand.NewPCG(5, 5))
 	for range 200 {
 		rate := ratelimit.Limit(math.Exp(r.Float64()*6 - 4)) // about 0.02 to 7 per second
@@ -141,6 +145,7 @@ func TestEx4RetryAfterIsExact(t *testing.T) {
 }
 
 func TestEx4UsesTheGivenClock(t *testing.T) {
+	startedLimit(t, "the tokens to be taken at the time now() returns: at 1 per second, burst 1, a second request within the same second gets 429")
 	l := newLimited(ratelimit.NewLimiter(1, 1))
 	for i := range 3 {
 		if w := l.get(time.Duration(i) * time.Second); w.Code != http.StatusOK {
@@ -153,6 +158,7 @@ func TestEx4UsesTheGivenClock(t *testing.T) {
 }
 
 func TestEx4RefusalCostsNothing(t *testing.T) {
+	startedLimit(t, "a refused request to take nothing: at 1 per second, burst 1, requests at 0s, 0.5s and 1s get 200, 429, 200")
 	l := newLimited(ratelimit.NewLimiter(1, 1))
 	l.get(0)
 	if w := l.get(500 * time.Millisecond); w.Code != http.StatusTooManyRequests {
@@ -164,6 +170,7 @@ func TestEx4RefusalCostsNothing(t *testing.T) {
 }
 
 func TestEx4RetryAfterCountsADebt(t *testing.T) {
+	startedLimit(t, "a bucket 2 tokens in debt at 1 per second to answer 429 with Retry-After \"3\"")
 	// lim is shared with callers that reserved its only token and 2 more
 	// not earned yet: the bucket is 2 tokens in debt, so the next token
 	// is 3s away at 1 per second.

@@ -25,6 +25,9 @@ func TestEx5EachClientHasItsOwnBucket(t *testing.T) {
 	c := &Clients{Rate: 1, Burst: 2, Idle: time.Hour, Max: 10}
 	for i := 1; i <= 2; i++ {
 		if !c.Allow("a", at(0)) {
+			if clientsUntouched() {
+				notStarted(t, "Allow refuses a new client's first request and Len is 0; want each key its own bucket, made full on its first request: a's first 2 requests allowed, its third refused, b's first allowed")
+			}
 			t.Fatalf("client a's request %d of a burst of 2 was refused", i)
 		}
 	}
@@ -46,6 +49,9 @@ func TestEx5ForgetsIdleClients(t *testing.T) {
 	c.Allow("b", at(5))
 	c.Allow("c", at(9.999))
 	if n := c.Len(); n != 3 {
+		if clientsUntouched() {
+			notStarted(t, "Allow refuses a new client's first request and Len is 0; want the clients held: a, b and c, until one of them has not been seen for Idle")
+		}
 		t.Fatalf("a at 0s, b at 5s, c at 9.999s, Idle 10s: Len() = %d, want 3, nobody is idle yet", n)
 	}
 	c.Allow("c", at(10))
@@ -63,6 +69,9 @@ func TestEx5RefusedRequestsCountAsSeen(t *testing.T) {
 	// idle, and must not get a new bucket by being forgotten.
 	c := &Clients{Rate: 0.1, Burst: 1, Idle: 5 * time.Second, Max: 10}
 	if !c.Allow("a", at(0)) {
+		if clientsUntouched() {
+			notStarted(t, "Allow refuses a new client's first request and Len is 0; want a's first request allowed, and a refused every second until its next token at 10s")
+		}
 		t.Fatalf("a's first request was refused")
 	}
 	for s := 1; s <= 9; s++ {
@@ -81,6 +90,9 @@ func TestEx5NeverMoreThanMax(t *testing.T) {
 	c := &Clients{Rate: 1, Burst: 1, Idle: time.Hour, Max: 100}
 	for i := range 5_000 {
 		if !c.Allow("flood-"+strconv.Itoa(i), at(float64(i)/1000)) {
+			if clientsUntouched() {
+				notStarted(t, "Allow refuses a new client's first request and Len is 0; want every new client's first request allowed, and never more than Max (100) clients held")
+			}
 			t.Fatalf("request %d from a new client was refused: a new client starts with a full bucket", i)
 		}
 		if n := c.Len(); n > 100 {
@@ -104,6 +116,9 @@ func TestEx5EvictsTheClientSeenLongestAgo(t *testing.T) {
 		// a, b and c spend their only token; a knocks again at 4s.
 		allowAll(c, call{"a", 1}, call{"b", 2}, call{"c", 3}, call{"a", 4})
 		if !c.Allow("d", at(5)) {
+			if clientsUntouched() {
+				notStarted(t, "Allow refuses a new client's first request and Len is 0; want a new client's first request allowed, and beyond Max the client seen longest ago evicted")
+			}
 			t.Fatalf("round %d: d is a new client: its first request should be allowed", round)
 		}
 		if n := c.Len(); n != 3 {
@@ -139,6 +154,9 @@ func TestEx5ClientKey(t *testing.T) {
 			r.Header.Set("Forwarded", "for="+c.forwarded)
 		}
 		if got := ClientKey(r); got != c.want {
+			if got == "" && ClientKey(httptest.NewRequest(http.MethodGet, "/", nil)) == "" {
+				notStarted(t, "ClientKey returns \"\"; want RemoteAddr's IP address without the port: ClientKey(RemoteAddr %q) = %q", c.remote, c.want)
+			}
 			t.Errorf("ClientKey(RemoteAddr %q, X-Forwarded-For %q) = %q, want %q: %s", c.remote, c.forwarded, got, c.want, c.why)
 		}
 	}
@@ -170,6 +188,9 @@ func TestEx5WaitsForTheLock(t *testing.T) {
 			}
 		case <-done:
 			release()
+			if clientsUntouched() {
+				notStarted(t, "Allow refuses a new client's first request and Len is 0; want Allow and Len to lock mu before they read or change the clients")
+			}
 			t.Errorf("%s returned while the test held mu: it must lock mu before it reads or changes the clients", m.name)
 		}
 	}
@@ -189,6 +210,9 @@ func TestEx5TwoFirstRequestsShareOneBucket(t *testing.T) {
 	select {
 	case <-paused:
 	case <-first:
+		if clientsUntouched() {
+			notStarted(t, "Allow refuses a new client's first request and Len is 0; want Allow to look up, create and use a client's bucket in one critical section: of a's first two requests, with burst 1, one allowed")
+		}
 		t.Fatalf("Allow returned without ever unlocking mu: it must lock mu (and unlock it) to guard the clients")
 	}
 	second := c.Allow("a", at(0))
@@ -212,6 +236,9 @@ func TestEx5ManyClientsAtOnce(t *testing.T) {
 		}
 	}
 	if allowed != 2 {
+		if clientsUntouched() {
+			notStarted(t, "Allow refuses a new client's first request and Len is 0; want 60 requests at once from one client with a burst of 2 to get exactly 2 allowed")
+		}
 		t.Errorf("60 requests at once from one client with a burst of 2: %d were allowed, want exactly 2", allowed)
 	}
 }
