@@ -93,11 +93,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // flagHelp is each flag's help, wrapped to fit 80 columns.
 var flagHelp = []struct{ name, arg, help string }{
 	{"seed", "N", "seed for the service and the jitter; the same seed\nreplays the same run (default 1)"},
+	{"step", "", "wait for Enter before each phase (for a class)"},
 	{"outage", "D", "how long the service is down, from 1s into the run:\n" +
 		"3.5s to 5s in steps of 500ms (default 5s); shorter\n" +
 		"outages leave the breaker too few calls for a clear 90% cut"},
 	{"json", "", "print the summary as JSON, one object per run,\ninstead of the narrated demo"},
-	{"step", "", "wait for Enter before each phase (for a class)"},
 	{"overload", "", "run the overload experiment instead: a server of finite\n" +
 		"capacity, slowed for 2s; which callers let it recover?\n" +
 		"(takes -seed, -step and -json, not -outage)"},
