@@ -25,12 +25,13 @@
 //   - a timed-out attempt reaches the breaker as a failure;
 //   - the retry layer retries only transient errors: a permanent error, a
 //     breaker's or a bulkhead's rejection (ErrOpenState,
-//     ErrTooManyRequests, ErrBulkheadFull) and an exhausted time budget
-//     end the call at once;
+//     ErrTooManyRequests, ErrBulkheadFull), an exhausted time budget and
+//     a layer's configuration error end the call at once;
 //   - an error that leaves a retry layer is final, so retry layers nested
 //     inside each other do not multiply their attempts;
 //   - an optional retry budget (Throttle, gRPC's retry throttling) stops
-//     retries while most attempts fail.
+//     retries while most attempts fail; it is asked only for a retry that
+//     is about to start, so a deadline or a cancellation never spends it.
 //
 // Settings describes a whole chain in plain numbers and builds it twice:
 // hand-rolled from the layers (HandRolled) and with
