@@ -30,6 +30,7 @@ func checkCapped(t *testing.T, cases []capCase) {
 }
 
 func TestEx1CappedDelayGrows(t *testing.T) {
+	started(t, "CappedDelay")
 	checkCapped(t, []capCase{
 		{100 * ms, 10 * time.Second, 2, 1, 100 * ms,
 			"the first retry waits exactly initial (is the exponent k instead of k-1?)"},
@@ -46,6 +47,7 @@ func TestEx1CappedDelayGrows(t *testing.T) {
 }
 
 func TestEx1CappedDelayNeverExceedsCap(t *testing.T) {
+	started(t, "CappedDelay")
 	checkCapped(t, []capCase{
 		{100 * ms, time.Second, 2, 5, time.Second, "1.6s is capped to maxDelay"},
 		{100 * ms, 400 * ms, 2, 3, 400 * ms, "exactly the cap is the cap"},
@@ -72,6 +74,7 @@ func TestEx1CappedDelayNeverExceedsCap(t *testing.T) {
 }
 
 func TestEx1CappedDelayDoesNotOverflow(t *testing.T) {
+	started(t, "CappedDelay")
 	const huge = time.Duration(math.MaxInt64)
 	checkCapped(t, []capCase{
 		{time.Second, time.Minute, 2, 64,
@@ -92,6 +95,7 @@ func TestEx1CappedDelayDoesNotOverflow(t *testing.T) {
 }
 
 func TestEx1CappedDelayBeforeFirstRetry(t *testing.T) {
+	started(t, "CappedDelay")
 	checkCapped(t, []capCase{
 		{100 * ms, time.Second, 2, 0, 0, "k < 1 means no retry yet: 0, not initial/multiplier"},
 		{100 * ms, time.Second, 2, -3, 0, "k < 1 means no retry yet: 0"},

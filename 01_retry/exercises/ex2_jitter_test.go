@@ -8,6 +8,7 @@ import (
 )
 
 func TestEx2FullJitterCoversTheRange(t *testing.T) {
+	started(t, "FullJitter")
 	rng := rand.New(rand.NewPCG(1, 1))
 	capped := 800 * ms
 	lo, hi := capped, time.Duration(0)
@@ -25,6 +26,7 @@ func TestEx2FullJitterCoversTheRange(t *testing.T) {
 }
 
 func TestEx2FullJitterReachesBothEnds(t *testing.T) {
+	started(t, "FullJitter")
 	capped := 800 * ms
 	a := FullJitter(capped, scripted(t, lowest))
 	b := FullJitter(capped, scripted(t, highest))
@@ -42,6 +44,7 @@ func TestEx2FullJitterReachesBothEnds(t *testing.T) {
 }
 
 func TestEx2FullJitterIsUniform(t *testing.T) {
+	started(t, "FullJitter")
 	// With capped = 9ns there are exactly ten possible delays, 0ns to 9ns;
 	// uniform means each comes up about a tenth of the time.
 	rng := rand.New(rand.NewPCG(3, 3))
@@ -57,6 +60,7 @@ func TestEx2FullJitterIsUniform(t *testing.T) {
 }
 
 func TestEx2FullJitterUsesRandN(t *testing.T) {
+	started(t, "FullJitter")
 	calls := 0
 	count := func(n int64) int64 { calls++; return n - 1 }
 	first := FullJitter(time.Second, count)
@@ -76,6 +80,7 @@ func decorrelatedHi(base, maxDelay, prev time.Duration) time.Duration {
 }
 
 func TestEx2DecorrelatedStaysInRange(t *testing.T) {
+	started(t, "DecorrelatedJitter")
 	rng := rand.New(rand.NewPCG(2, 2))
 	base, maxDelay := 10*ms, time.Second
 	prev := time.Duration(0)
@@ -90,6 +95,7 @@ func TestEx2DecorrelatedStaysInRange(t *testing.T) {
 }
 
 func TestEx2DecorrelatedEnds(t *testing.T) {
+	started(t, "DecorrelatedJitter")
 	base, maxDelay := 10*ms, time.Second
 	const shrink = "delays can drop back to base: the range starts at base, not at prev (do the delays never shrink?)"
 	cases := []struct {
@@ -122,6 +128,7 @@ func TestEx2DecorrelatedEnds(t *testing.T) {
 }
 
 func TestEx2DecorrelatedCapsTheRangeNotTheDraw(t *testing.T) {
+	started(t, "DecorrelatedJitter")
 	base, maxDelay := 10*ms, time.Second
 	if d := DecorrelatedJitter(base, maxDelay, maxDelay, scripted(t, middle)); d >= maxDelay || d <= base {
 		t.Errorf("DecorrelatedJitter(base=%v, maxDelay=%v, prev=%v) with a middle draw = %v, want a delay strictly inside (%v, %v): "+
@@ -144,6 +151,7 @@ func TestEx2DecorrelatedCapsTheRangeNotTheDraw(t *testing.T) {
 }
 
 func TestEx2DecorrelatedGrowsAndShrinks(t *testing.T) {
+	started(t, "DecorrelatedJitter")
 	rng := rand.New(rand.NewPCG(7, 7))
 	base, maxDelay := 10*ms, time.Second
 	var prev, highestSeen time.Duration
@@ -168,6 +176,7 @@ func TestEx2DecorrelatedGrowsAndShrinks(t *testing.T) {
 }
 
 func TestEx2DecorrelatedNeverOverflowsOrExceedsTheCap(t *testing.T) {
+	started(t, "DecorrelatedJitter")
 	huge := time.Duration(math.MaxInt64)
 	for _, c := range []struct {
 		base, maxDelay, prev time.Duration
@@ -200,6 +209,7 @@ func TestEx2DecorrelatedNeverOverflowsOrExceedsTheCap(t *testing.T) {
 }
 
 func TestEx2DecorrelatedUsesRandN(t *testing.T) {
+	started(t, "DecorrelatedJitter")
 	calls := 0
 	first := DecorrelatedJitter(10*ms, time.Second, 100*ms, func(n int64) int64 { calls++; return n / 3 })
 	for range 20 {

@@ -40,6 +40,7 @@ func failTimes(t *testing.T, n int, err error) (func(context.Context) error, *in
 }
 
 func TestEx3RetrySucceedsAfterFailures(t *testing.T) {
+	started(t, "Retry")
 	synctest.Test(t, func(t *testing.T) {
 		op, calls := failTimes(t, 2, errFlaky)
 		start := time.Now()
@@ -57,6 +58,7 @@ func TestEx3RetrySucceedsAfterFailures(t *testing.T) {
 }
 
 func TestEx3RetrySucceedsOnTheLastAttempt(t *testing.T) {
+	started(t, "Retry")
 	synctest.Test(t, func(t *testing.T) {
 		op, calls := failTimes(t, 2, errFlaky)
 		if err := Retry(t.Context(), 3, time.Second, op); err != nil || *calls != 3 {
@@ -70,6 +72,7 @@ func TestEx3RetrySucceedsOnTheLastAttempt(t *testing.T) {
 }
 
 func TestEx3RetryGivesUp(t *testing.T) {
+	started(t, "Retry")
 	synctest.Test(t, func(t *testing.T) {
 		errs := []error{errors.New("failure 1"), errors.New("failure 2"), errors.New("failure 3"), errors.New("failure 4")}
 		calls := 0
@@ -96,6 +99,7 @@ func TestEx3RetryGivesUp(t *testing.T) {
 }
 
 func TestEx3RetryAtLeastOnce(t *testing.T) {
+	started(t, "Retry")
 	synctest.Test(t, func(t *testing.T) {
 		for _, attempts := range []int{0, -1} {
 			op, calls := failTimes(t, 100, errFlaky)
@@ -115,6 +119,7 @@ func TestEx3RetryAtLeastOnce(t *testing.T) {
 }
 
 func TestEx3RetryStopsOnPermanent(t *testing.T) {
+	started(t, "Retry")
 	synctest.Test(t, func(t *testing.T) {
 		errBadRequest := errors.New("bad request")
 		op, calls := failTimes(t, 100, retry.Permanent(errBadRequest))
@@ -136,6 +141,7 @@ func TestEx3RetryStopsOnPermanent(t *testing.T) {
 }
 
 func TestEx3RetryPermanentStopsTheOuterLoopToo(t *testing.T) {
+	started(t, "Retry")
 	synctest.Test(t, func(t *testing.T) {
 		// Retries are often layered: a client library retries, and the
 		// caller around it retries too. A permanent error must stop both.
@@ -152,6 +158,7 @@ func TestEx3RetryPermanentStopsTheOuterLoopToo(t *testing.T) {
 }
 
 func TestEx3RetryPermanentAfterTransient(t *testing.T) {
+	started(t, "Retry")
 	synctest.Test(t, func(t *testing.T) {
 		errGone := errors.New("gone")
 		calls := 0
@@ -178,6 +185,7 @@ func TestEx3RetryPermanentAfterTransient(t *testing.T) {
 type ctxKey struct{}
 
 func TestEx3RetryPassesTheCallersContext(t *testing.T) {
+	started(t, "Retry")
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.WithValue(t.Context(), ctxKey{}, "caller")
 		op, _ := failTimes(t, 1, errFlaky)
@@ -222,6 +230,7 @@ func TestEx3RetryPassesTheCallersContext(t *testing.T) {
 }
 
 func TestEx3RetryHonoursCancelDuringTheWait(t *testing.T) {
+	started(t, "Retry")
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
@@ -245,6 +254,7 @@ func TestEx3RetryHonoursCancelDuringTheWait(t *testing.T) {
 }
 
 func TestEx3RetryHonoursTheDeadline(t *testing.T) {
+	started(t, "Retry")
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(t.Context(), 2500*time.Millisecond)
 		defer cancel()
@@ -261,6 +271,7 @@ func TestEx3RetryHonoursTheDeadline(t *testing.T) {
 }
 
 func TestEx3RetryStopsWhenCanceledDuringAnAttempt(t *testing.T) {
+	started(t, "Retry")
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
@@ -285,6 +296,7 @@ func TestEx3RetryStopsWhenCanceledDuringAnAttempt(t *testing.T) {
 }
 
 func TestEx3RetryWaitsForTheAttemptInProgress(t *testing.T) {
+	started(t, "Retry")
 	synctest.Test(t, func(t *testing.T) {
 		// The caller cancels 1s into an attempt, which takes another 500ms
 		// to wind down (closing a connection, say) before it returns.
@@ -313,6 +325,7 @@ func TestEx3RetryWaitsForTheAttemptInProgress(t *testing.T) {
 }
 
 func TestEx3RetrySuccessCountsWhenCtxEndsDuringIt(t *testing.T) {
+	started(t, "Retry")
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
@@ -330,6 +343,7 @@ func TestEx3RetrySuccessCountsWhenCtxEndsDuringIt(t *testing.T) {
 }
 
 func TestEx3RetryCanceledJustAsTheWaitEnds(t *testing.T) {
+	started(t, "Retry")
 	// The wait and the caller's context end at the same instant, so either
 	// may be noticed first. Whichever is, the error says both why Retry
 	// stopped and what failed.
@@ -352,7 +366,42 @@ func TestEx3RetryCanceledJustAsTheWaitEnds(t *testing.T) {
 	}
 }
 
+// With no delay, a wait ends at the instant it starts. If ctx has ended
+// during the attempt before it, the wait's timer and ctx.Done() are ready
+// together, and a select between two ready cases picks either at random:
+// a loop that only relies on that select to notice ctx starts another
+// attempt about every other time. Only a check of ctx before every attempt
+// (not just the first) stops it every time. The test tries 64 times, so
+// such a loop passes with odds of 1 in 2^64.
+func TestEx3RetryNoAttemptAfterCtxEndsEvenWithoutAWait(t *testing.T) {
+	started(t, "Retry")
+	for range 64 {
+		synctest.Test(t, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			calls := 0
+			err := Retry(ctx, 5, 0, func(context.Context) error {
+				calls++
+				checkRunaway(t, calls)
+				cancel() // the caller gives up while this attempt runs
+				return errFlaky
+			})
+			if calls != 1 {
+				t.Fatalf("ctx ended during the first attempt, and with delay 0 the wait ended at the same instant; "+
+					"op was called %d times, want 1: no attempt should start after ctx has ended. When the wait "+
+					"and ctx end together, select picks either one at random: check ctx before every attempt, "+
+					"not only before the first", calls)
+			}
+			if !errors.Is(err, context.Canceled) || !errors.Is(err, errFlaky) {
+				t.Fatalf("ctx ended during the first attempt, with delay 0; Retry returned %v, want an error "+
+					"matching ctx.Err() (context.Canceled) and wrapping op's last error", err)
+			}
+		})
+	}
+}
+
 func TestEx3RetryDoesNotStartAfterCancel(t *testing.T) {
+	started(t, "Retry")
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		cancel()

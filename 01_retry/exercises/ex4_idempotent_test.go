@@ -39,6 +39,7 @@ func checkMayRetry(t *testing.T, cases []mayRetryCase) {
 }
 
 func TestEx4MayRetryIdempotentMethods(t *testing.T) {
+	started(t, "MayRetry")
 	checkMayRetry(t, []mayRetryCase{
 		{method: http.MethodGet, want: true, why: "GET is idempotent"},
 		{method: http.MethodHead, want: true, why: "HEAD is idempotent"},
@@ -52,6 +53,7 @@ func TestEx4MayRetryIdempotentMethods(t *testing.T) {
 }
 
 func TestEx4MayRetryNotIdempotentWithoutAKey(t *testing.T) {
+	started(t, "MayRetry")
 	checkMayRetry(t, []mayRetryCase{
 		{method: http.MethodPost, want: false, why: "a POST may charge a card twice"},
 		{method: http.MethodPatch, want: false, why: "PATCH is not idempotent in general (\"add 1 to the balance\")"},
@@ -62,6 +64,7 @@ func TestEx4MayRetryNotIdempotentWithoutAKey(t *testing.T) {
 }
 
 func TestEx4MayRetryOtherMethods(t *testing.T) {
+	started(t, "MayRetry")
 	checkMayRetry(t, []mayRetryCase{
 		{method: http.MethodConnect, want: false, why: "CONNECT opens a tunnel: not known to be safe to repeat"},
 		{method: http.MethodConnect, key: "k-1", want: false, why: "an Idempotency-Key does not make CONNECT retryable: the key only helps POST and PATCH"},

@@ -27,6 +27,7 @@ func checkRetryAfter(t *testing.T, cases []retryAfterCase) {
 }
 
 func TestEx5ParseRetryAfterSeconds(t *testing.T) {
+	started(t, "ParseRetryAfter")
 	checkRetryAfter(t, []retryAfterCase{
 		{"120", 2 * time.Minute, true, "delay-seconds: wait 120 seconds"},
 		{"0", 0, true, "0 seconds: retry now"},
@@ -36,6 +37,7 @@ func TestEx5ParseRetryAfterSeconds(t *testing.T) {
 }
 
 func TestEx5ParseRetryAfterRejectsMalformedSeconds(t *testing.T) {
+	started(t, "ParseRetryAfter")
 	checkRetryAfter(t, []retryAfterCase{
 		{"", 0, false, "an empty value says nothing"},
 		{"-5", 0, false, "a negative number is not delay-seconds (a negative wait would retry at once)"},
@@ -53,6 +55,7 @@ func TestEx5ParseRetryAfterRejectsMalformedSeconds(t *testing.T) {
 }
 
 func TestEx5ParseRetryAfterDates(t *testing.T) {
+	started(t, "ParseRetryAfter")
 	// now is a quarter of a second past the full second here: the wait is
 	// exactly the date minus now, not rounded to whole seconds.
 	late := now.Add(250 * time.Millisecond)
