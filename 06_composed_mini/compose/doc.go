@@ -30,8 +30,10 @@
 //   - an error that leaves a retry layer is final, so retry layers nested
 //     inside each other do not multiply their attempts;
 //   - an optional retry budget (Throttle, gRPC's retry throttling) stops
-//     retries while most attempts fail; it is asked only for a retry that
-//     is about to start, so a deadline or a cancellation never spends it.
+//     retries while the dependency fails more often than it allows (with
+//     gRPC's example values, more than one attempt in eleven); it is
+//     asked only for a retry that is about to start, so a deadline or a
+//     cancellation never spends it.
 //
 // Settings describes a whole chain in plain numbers and builds it twice:
 // hand-rolled from the layers (HandRolled) and with
