@@ -25,9 +25,10 @@ import (
 //     been idle for `idle`).
 //
 // So a flood of made-up keys costs neither memory nor the real clients'
-// limits: between them, the made-up keys get what one client gets. The
-// price is paid by new clients that arrive during the flood: they share
-// the overflow bucket with it.
+// limits: the keys that find room get a bucket each, as any new client
+// does, and all the others share one. The price is paid by new clients
+// that arrive while the table is full of debtors: they share the
+// overflow bucket with the flood.
 //
 // Clients are kept in a map for lookup and in a list ordered by when they
 // were last seen, most recent first, so both rules are O(1) per request:
