@@ -35,7 +35,7 @@ func (a *app) cmdHint(ctx context.Context, c *course.Course, args []string) (int
 
 // printHint shows exercise e's hint and the files it is about.
 func (a *app) printHint(e course.Exercise) {
-	fmt.Fprintf(a.stdout, "%s, %s\n\n", a.paint(ansiBold, e.ID), exerciseTitle(e))
+	fmt.Fprintf(a.stdout, "%s\n\n", a.titled("", e))
 	if e.Hint == "" {
 		fmt.Fprintf(a.stdout, "  This exercise has no hint; its task is in the doc comment of\n  %s.\n", filepath.FromSlash(e.Stub))
 	} else {

@@ -76,7 +76,7 @@ func (a *app) cmdSolution(ctx context.Context, c *course.Course, args []string) 
 // printSolutionHeader introduces the solution's diff: which exercise,
 // how to read the diff, and where the whole file is.
 func (a *app) printSolutionHeader(e course.Exercise) {
-	fmt.Fprintf(a.stdout, "%s, %s\n", a.paint(ansiBold, e.ID), exerciseTitle(e))
+	fmt.Fprintln(a.stdout, a.titled("", e))
 	fmt.Fprintln(a.stdout, "The solution's code, as changes to yours (- yours, + the solution),")
 	fmt.Fprintln(a.stdout, "comments outside functions left out. The whole file:")
 	fmt.Fprintf(a.stdout, "  %s\n\n", filepath.FromSlash(e.Solution))

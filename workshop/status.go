@@ -50,7 +50,12 @@ func (a *app) printCourse(c *course.Course, v map[string]Verdict, current, marke
 		}
 		fmt.Fprintln(a.stdout, a.paint(ansiBold, fmt.Sprintf("%02d %s", l.Number, l.Name())))
 		for _, e := range l.Exercises {
-			line := fmt.Sprintf("  %s %s  %s", a.mark(v[e.ID]), e.ID, exerciseTitle(e))
+			line := fmt.Sprintf("  %s %s  %s", a.mark(v[e.ID]), e.ID,
+				wrapText(exerciseTitle(e), maxColumns-12, "            "))
+			if i := strings.LastIndexByte(line, '\n'); i >= 0 {
+				fmt.Fprintln(a.stdout, line[:i])
+				line = line[i+1:]
+			}
 			var tail []string
 			if s := v[e.ID]; s.Status == statusBuild || s.Status == statusError {
 				tail = append(tail, " "+a.paint(ansiDim, "("+s.short()+")"))
@@ -76,8 +81,26 @@ func (a *app) printCourse(c *course.Course, v map[string]Verdict, current, marke
 // labelled prints one "  label  value" line of an exercise block; value
 // is wrapped to fit 80 columns under itself.
 func (a *app) labelled(label, value string) {
-	const width, indent = 80 - 17, "                 "
-	fmt.Fprintf(a.stdout, "  %-13s  %s\n", label, wrapText(value, width, indent))
+	a.labelledPaint(label, "", value)
+}
+
+// labelledPaint is labelled with value in colour: wrapped first, so that
+// the colour takes no room.
+func (a *app) labelledPaint(label, code, value string) {
+	const indent = "                 "
+	wrapped := wrapText(value, maxColumns-len(indent), indent)
+	if code != "" {
+		wrapped = a.paint(code, wrapped)
+	}
+	fmt.Fprintf(a.stdout, "  %-13s  %s\n", label, wrapped)
+}
+
+// titled is the line that introduces exercise e, "Next: 04/ex2, its
+// title", with a title too long for one line wrapped under itself.
+func (a *app) titled(label string, e course.Exercise) string {
+	head := label + e.ID + ", "
+	title := wrapText(exerciseTitle(e), maxColumns-len(head), strings.Repeat(" ", len(head)))
+	return label + a.paint(ansiBold, e.ID) + ", " + title
 }
 
 // maxMessageLines bounds a failure message in a block: the first lines
@@ -87,7 +110,7 @@ const maxMessageLines = 8
 // printNext shows what to do about exercise e: the file to edit and the
 // one not to change, what fails in plain words, and the hint command.
 func (a *app) printNext(c *course.Course, label string, e course.Exercise, v Verdict, suggestWatch bool) {
-	fmt.Fprintf(a.stdout, "%s: %s, %s\n", label, a.paint(ansiBold, e.ID), exerciseTitle(e))
+	fmt.Fprintln(a.stdout, a.titled(label+": ", e))
 	a.labelled("edit", a.paint(ansiCyan, filepath.FromSlash(e.Stub)))
 	a.labelled("do not change", filepath.FromSlash(e.Test)+" (the tests)")
 	switch {
@@ -117,7 +140,7 @@ func (a *app) printNext(c *course.Course, label string, e course.Exercise, v Ver
 			how += fmt.Sprintf(" (%d of %d tests fail)", len(v.Failures), v.Tests)
 		}
 		a.labelled("failing", how)
-		a.labelled("", a.paint(ansiRed, clip(v.Message, maxMessageLines)))
+		a.labelledPaint("", ansiRed, clip(v.Message, maxMessageLines))
 		if len(v.Failures) > 1 {
 			a.labelled("all failures", runCommand(e))
 		}

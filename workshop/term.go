@@ -72,16 +72,31 @@ func (a *app) confirm(question string) bool {
 
 // wrapText breaks s into lines of at most width columns at spaces,
 // keeping its own line breaks, and starts every line after the first
-// with indent.
+// with indent. A word wider than a line is cut, so that every line fits.
 func wrapText(s string, width int, indent string) string {
+	width = max(width, 8)
 	var out []string
 	for _, para := range strings.Split(s, "\n") {
 		line := ""
 		for _, word := range strings.Fields(para) {
+			for columns(word) > width && !strings.Contains(word, "\x1b") {
+				r := []rune(word)
+				room := width
+				if line != "" {
+					room = width - columns(line) - 1
+				}
+				if room < width/2 {
+					out = append(out, line)
+					line, room = "", width
+				}
+				line = strings.TrimPrefix(line+" "+string(r[:room]), " ")
+				out = append(out, line)
+				line, word = "", string(r[room:])
+			}
 			switch {
 			case line == "":
 				line = word
-			case len([]rune(line))+1+len([]rune(word)) > width:
+			case columns(line)+1+columns(word) > width:
 				out = append(out, line)
 				line = word
 			default:

@@ -53,5 +53,7 @@ func TestPaintAndBar(t *testing.T) {
 
 func TestWrapText(t *testing.T) {
 	assert.Equal(t, "one two\n  three\n  four", wrapText("one two three\nfour", 8, "  "))
-	assert.Equal(t, "averyveryverylongword", wrapText("averyveryverylongword", 5, ""), "a word longer than the line stays whole")
+	assert.Equal(t, "averyver\n  yverylon\n  gword", wrapText("averyveryverylongword", 8, "  "), "a word wider than a line is cut")
+	assert.Equal(t, "a bcd\n  0123456789\n  abc", wrapText("a bcd 0123456789abc", 10, "  "), "a cut word starts a line when little room is left")
+	assert.Equal(t, "a 01234567\n  89abcdefgh", wrapText("a 0123456789abcdefgh", 10, "  "), "and goes on the line when there is room")
 }

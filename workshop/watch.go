@@ -340,13 +340,7 @@ func (w *watcher) run(ctx context.Context) int {
 				focus = f
 				a.savePlace(w.c, focus)
 			}
-			what := describeFiles(changed)
-			line := fmt.Sprintf("%s %s changed: testing %s…", time.Now().Format("15:04:05"), what, focus.ID)
-			if columns(line) > maxColumns {
-				what = fmt.Sprintf("%d files", len(changed))
-			}
-			fmt.Fprintf(a.stdout, "\n%s %s changed: testing %s…\n", a.paint(ansiDim, time.Now().Format("15:04:05")),
-				what, a.paint(ansiBold, focus.ID))
+			w.printTesting(changed, focus)
 			f := focus
 			start(func(ctx context.Context) testResult {
 				began := time.Now()
@@ -432,6 +426,18 @@ func (w *watcher) focusFor(changed []string, focus course.Exercise, v map[string
 
 // maxFailuresShown bounds the failing tests printed after a save.
 const maxFailuresShown = 3
+
+// printTesting announces a run after a save: when, which files, which
+// exercise.
+func (w *watcher) printTesting(changed []string, e course.Exercise) {
+	a := w.a
+	now := time.Now().Format("15:04:05")
+	what := describeFiles(changed)
+	if columns(fmt.Sprintf("%s %s changed: testing %s…", now, what, e.ID)) > maxColumns {
+		what = fmt.Sprintf("%d files", len(changed))
+	}
+	fmt.Fprintf(a.stdout, "\n%s %s changed: testing %s…\n", a.paint(ansiDim, now), what, a.paint(ansiBold, e.ID))
+}
 
 // printPass says that the exercise just saved passes.
 func (w *watcher) printPass(r testResult) {
