@@ -36,7 +36,7 @@ func TestStatusCountsDoneAndNamesTheNextExercise(t *testing.T) {
 	assert.Contains(t, s, "Next: 01/ex1, double a number\n")
 	assert.Contains(t, s, "  edit           "+filepath.FromSlash(stub1)+"\n")
 	assert.Contains(t, s, "  do not change  "+filepath.FromSlash(test1)+" (the tests)\n")
-	assert.Contains(t, s, "  not started    2 tests to make pass; the first, TestEx1DoubleSmall, expects:\n"+
+	assert.Contains(t, s, "  not started    2 tests to make pass; the first, TestEx1DoubleSmall, says:\n"+
 		"                 Double(2) = 0, want 4: twice two is four\n",
 		"an untouched stub is not started; the first expectation, in the test's own words")
 	assert.NotContains(t, s, "failing", "an untouched stub is not a mistake")
@@ -51,7 +51,7 @@ func TestStatusCountsDoneAndNamesTheNextExercise(t *testing.T) {
 	assert.Contains(t, s, "  ✓ 01/ex1  double a number\n  ✗ 01/ex2  halve a number  ← next\n")
 	assert.Contains(t, s, "] 1/3 done")
 	assert.Contains(t, s, "Next: 01/ex2, halve a number\n")
-	assert.Contains(t, s, "  not started    TestEx2Half expects:\n                 Half(9) = 0, want 4: rounded toward zero\n")
+	assert.Contains(t, s, "  not started    TestEx2Half says:\n                 Half(9) = 0, want 4: rounded toward zero\n")
 	assert.Equal(t, int32(1), a.testRuns.Load(), "lesson 02 did not change: its verdict comes from the cache")
 
 	a, out2, _ := testApp(t, root, "", cache)
@@ -225,4 +225,28 @@ func TestTitlesSurviveACommentlessStub(t *testing.T) {
 	require.Equal(t, 0, a.run(t.Context(), []string{"hint", "01/ex1"}))
 	assert.Contains(t, out.String(), "01/ex1, double a number\n\n  multiply by two, not by three.\n")
 	assert.Contains(t, out.String(), "test it alone  go test -run Ex1 ./01_demo/exercises/")
+}
+
+// TestNotStartedIsNotAMistake: the stub as shipped is "not started", with
+// what the tests expect; the same failure after the learner's edit is a
+// failure, with the command that shows every failing test.
+func TestNotStartedIsNotAMistake(t *testing.T) {
+	root := fakeCourse(t)
+	cache := t.TempDir()
+	a, out, _ := testApp(t, root, "", cache)
+	require.Equal(t, 0, a.run(t.Context(), []string{"01/ex1"}))
+	assert.Contains(t, out.String(), "  not started    2 tests to make pass; the first, TestEx1DoubleSmall, says:\n"+
+		"                 Double(2) = 0, want 4: twice two is four\n")
+
+	write(t, root, stub1, strings.Replace(readFile(t, root, stub1), "return 0", "return 3 * n", 1))
+	a, out, _ = testApp(t, root, "", cache)
+	require.Equal(t, 0, a.run(t.Context(), []string{"01/ex1"}))
+	assert.Contains(t, out.String(), "  failing        TestEx1DoubleSmall (2 of 2 tests fail)\n"+
+		"                 Double(2) = 6, want 4: twice two is four\n"+
+		"  all failures   go test -run Ex1 ./01_demo/exercises/\n")
+	assert.NotContains(t, out.String(), "not started")
+
+	assert.Equal(t, "Double(2) = 0, want 4", plainExpectation("not started: Double(2) = 0, want 4"),
+		"a test's own \"not started\" is not said twice")
+	assert.Equal(t, "Not started yet? no", plainExpectation("Not started yet? no"))
 }

@@ -128,9 +128,9 @@ func (a *app) printNext(c *course.Course, label string, e course.Exercise, v Ver
 		// because of a mistake: say so, and what the tests expect.
 		first := v.Failures[0].Test
 		if v.Tests > 1 {
-			first = fmt.Sprintf("%d tests to make pass; the first, %s, expects:", v.Tests, first)
+			first = fmt.Sprintf("%d tests to make pass; the first, %s, says:", v.Tests, first)
 		} else {
-			first += " expects:"
+			first += " says:"
 		}
 		a.labelled("not started", first)
 		a.labelled("", clip(plainExpectation(v.Message), maxMessageLines))
@@ -155,7 +155,7 @@ func (a *app) printNext(c *course.Course, label string, e course.Exercise, v Ver
 
 // notStartedRE matches a test's own "not started" at the start of its
 // message, which the runner's label already says.
-var notStartedRE = regexp.MustCompile(`(?i)^not started\b[:,;.]?\s*`)
+var notStartedRE = regexp.MustCompile(`(?i)^not started\s*[:;,.]\s*`)
 
 // plainExpectation is a failure message on an untouched stub, without a
 // "not started" of its own.

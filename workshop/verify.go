@@ -46,7 +46,7 @@ func (a *app) cmdVerify(ctx context.Context, c *course.Course, args []string) (i
 				case s.Status == statusBuild && len(s.Compile) > 0:
 					why += ": " + s.Compile[0]
 				case s.Message != "":
-					why += ": " + firstLine(s.Message)
+					why += ": " + firstLine(plainExpectation(s.Message))
 				}
 				fmt.Fprintf(a.stdout, "         %s\n", a.paint(ansiDim, clipRunes(why, 71)))
 			}
