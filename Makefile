@@ -1,7 +1,7 @@
 # Reliability Patterns Workshop. `make` or `make help` lists the targets.
 
 # Every module directory in go.work, and the lessons among them.
-MODULES := $(shell go list -m -f '{{.Dir}}' 2>/dev/null | sed 's|^$(CURDIR)/||')
+MODULES := $(shell go list -m -f '{{.Dir}}' 2>/dev/null | sed 's|^$(CURDIR)$$|.|; s|^$(CURDIR)/||')
 LESSONS := $(sort $(wildcard [0-9][0-9]_*))
 # make exercises LESSON=01 runs one lesson's exercises; empty means all.
 LESSON ?=
@@ -17,12 +17,17 @@ SHELL := bash
 help: ## list the targets
 	@echo "Reliability Patterns Workshop"
 	@echo
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk -v width=80 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / { \
+		line = sprintf("  make %-12s", $$1); n = split($$2, word, " "); \
+		for (i = 1; i <= n; i++) { \
+			if (length(line) + 1 + length(word[i]) > width) { print line; line = sprintf("%19s", "") } \
+			line = line " " word[i] } \
+		print line }' $(MAKEFILE_LIST)
 	@echo
 	@echo "  LESSON=N limits 'make exercises' and 'make solutions' to one lesson:"
 	@echo "  make exercises LESSON=2   (or 02, or 02_timeout)"
 
-test: ## THE test command: course shape, gofmt, vet, staticcheck, tests, exercises and wrong answers, tidy, demos
+test: ## THE test command: course shape, gofmt, vet, staticcheck, tests, exercises and wrong answers, tidy, demos, line widths
 	go run ./tools/check
 
 progress: ## where you are in the course and what to do next (go run ./workshop)
@@ -31,7 +36,7 @@ progress: ## where you are in the course and what to do next (go run ./workshop)
 watch: ## re-run the current exercise's tests on every save
 	go run ./workshop watch
 
-exercises: ## run YOUR exercises, one verdict each (red until you solve them)
+exercises: ## run YOUR exercises, one verdict each (red until you solve them); exits 0, the last line is the verdict
 	go run ./tools/check -yours -lesson "$(LESSON)"
 
 solutions: ## exercise tests: solutions pass, stubs fail, wrong answers caught
@@ -49,8 +54,9 @@ lint: ## gofmt check, go vet and staticcheck (pinned in tools/go.mod)
 fmt: ## format every Go file in place
 	gofmt -w $(MODULES)
 
-tidy: ## go mod tidy in every module
+tidy: ## go mod tidy in every module; go.work.sum gets every checksum the workspace needs
 	@for m in $(MODULES); do echo "tidy $$m"; (cd $$m && go mod tidy) || exit 1; done
+	@echo "complete go.work.sum"; go mod download && go list -m all > /dev/null && go list -deps -test work > /dev/null
 
 run-01: ## lesson 01 demo: retry with backoff and jitter
 	go run ./01_retry

@@ -1,8 +1,13 @@
 package main
 
 import (
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"reliability/workshop/course"
 
@@ -50,8 +55,9 @@ func TestSelectSteps(t *testing.T) {
 }
 
 func TestSummarizeExitCode(t *testing.T) {
-	assert.Equal(t, 0, summarize([]result{{step: "a", passed: 3}}))
-	assert.Equal(t, 1, summarize([]result{{step: "a", passed: 3}, {step: "b", failed: 1}}))
+	c := &verdictCache{}
+	assert.Equal(t, 0, summarize([]result{{step: "a", passed: 3}}, "", c, time.Second))
+	assert.Equal(t, 1, summarize([]result{{step: "a", passed: 3}, {step: "b", failed: 1}}, "", c, time.Second))
 }
 
 func TestWideLines(t *testing.T) {
@@ -79,4 +85,119 @@ func TestExerciseVerdict(t *testing.T) {
 	assert.Equal(t, "pass", v)
 	v, _ = exerciseVerdict(tr, "p", course.Exercise{Number: 3})
 	assert.Equal(t, "", v, "no test ran")
+}
+
+func TestWrapFitsWidth(t *testing.T) {
+	long := strings.Repeat("word ", 40) + strings.Repeat("y", 100)
+	out := wrap(long, "  ok    demos       ", strings.Repeat(" ", 20))
+	lines := strings.Split(out, "\n")
+	require.Greater(t, len(lines), 2)
+	assert.True(t, strings.HasPrefix(lines[0], "  ok    demos       word word"), "the prefix is kept as it is")
+	for _, l := range lines {
+		assert.LessOrEqual(t, columns(l), width, l)
+	}
+	assert.Equal(t, 40, strings.Count(out, "word"), "no word is lost")
+	assert.Equal(t, 100, strings.Count(out, "y"), "a word wider than a line is cut, not lost")
+	assert.Equal(t, "short", wrap("short", "", ""))
+}
+
+// TestSummaryFitsWidth prints a summary with lines far wider than a
+// terminal and checks that every line of it fits.
+func TestSummaryFitsWidth(t *testing.T) {
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	stdout := os.Stdout
+	os.Stdout = w
+	long := strings.Repeat("01_retry (1.2s), ", 12)
+	summarize([]result{
+		{step: "demos", passed: 6, line: "6 demos ran (default, -h, modes; <= 80 columns): " + long},
+		{step: "exercises", passed: 1, line: "a first line\n" + strings.Repeat("x", 120)},
+		{step: "tests", failed: 1, line: "1 failed"},
+	}, "your exercises: 4 of 9 pass (in the lessons you changed: 01, 04); 04/ex2 does not compile", &verdictCache{}, time.Minute)
+	w.Close()
+	os.Stdout = stdout
+	out, err := io.ReadAll(r)
+	require.NoError(t, err)
+	assert.Contains(t, string(out), "your exercises: 4 of 9 pass")
+	assert.Empty(t, wideLines(string(out), width), "every summary line fits %d columns", width)
+}
+
+func TestVerdictCache(t *testing.T) {
+	c := &verdictCache{dir: t.TempDir()}
+	type v struct{ N int }
+	var got v
+	assert.False(t, c.get(hashStrings("a"), &got))
+	c.put(hashStrings("a"), v{3})
+	require.True(t, c.get(hashStrings("a"), &got))
+	assert.Equal(t, 3, got.N)
+	assert.EqualValues(t, 1, c.hits.Load())
+
+	off := &verdictCache{}
+	off.put(hashStrings("a"), v{3})
+	assert.False(t, off.get(hashStrings("a"), &got), "a disabled cache (-fresh) remembers nothing")
+}
+
+func TestKeysFollowContent(t *testing.T) {
+	in := &inputs{env: "e", mods: []string{".", "01_retry", "flaky"},
+		deps: map[string][]string{"01_retry": {"flaky"}},
+		files: map[string]string{
+			"go.work": "w", "01_retry/go.mod": "m1", "01_retry/a.go": "a", "flaky/f.go": "f",
+			"02_timeout/b.go": "b", "README.md": "r",
+		}}
+	base := in.moduleKey([]string{"01_retry"}, "x")
+	assert.Equal(t, base, in.moduleKey([]string{"01_retry"}, "x"))
+	assert.NotEqual(t, base, in.moduleKey([]string{"01_retry"}, "y"), "the parts count")
+	tree := in.treeKey("x")
+
+	in.files["02_timeout/b.go"] = "b2"
+	assert.Equal(t, base, in.moduleKey([]string{"01_retry"}, "x"), "another lesson's file does not count")
+	assert.NotEqual(t, tree, in.treeKey("x"), "but every file counts for the tree")
+
+	in.files["flaky/f.go"] = "f2"
+	assert.NotEqual(t, base, in.moduleKey([]string{"01_retry"}, "x"), "a module it replaces counts")
+	base = in.moduleKey([]string{"01_retry"}, "x")
+	in.files["01_retry/go.mod"] = "m2"
+	assert.NotEqual(t, base, in.moduleKey([]string{"01_retry"}, "x"))
+	base = in.moduleKey([]string{"01_retry"}, "x")
+	in.env = "e2"
+	assert.NotEqual(t, base, in.moduleKey([]string{"01_retry"}, "x"), "the toolchain and environment count")
+}
+
+func TestWriteOverlayMarksEachContent(t *testing.T) {
+	root := t.TempDir()
+	saved := workdir
+	workdir = root
+	t.Cleanup(func() { workdir = saved })
+	for name, src := range map[string]string{"l/exercises/ex1_a.go": "package exercises\n", "s/one.go": "package exercises\n// one\n", "s/two.go": "package exercises\n// two\n"} {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte(src), 0o644))
+	}
+	read := func(path string) map[string]string {
+		data, err := os.ReadFile(path)
+		require.NoError(t, err)
+		var ov struct{ Replace map[string]string }
+		require.NoError(t, json.Unmarshal(data, &ov))
+		return ov.Replace
+	}
+	tmp := t.TempDir()
+	one, err := writeOverlay(tmp, "one.json", map[string]string{"l/exercises/ex1_a.go": "s/one.go"})
+	require.NoError(t, err)
+	two, err := writeOverlay(tmp, "two.json", map[string]string{"l/exercises/ex1_a.go": "s/two.go"})
+	require.NoError(t, err)
+	marker := func(r map[string]string) string {
+		for from := range r {
+			if strings.Contains(from, "zz_overlay_") {
+				return from
+			}
+		}
+		return ""
+	}
+	r1, r2 := read(one), read(two)
+	assert.Len(t, r1, 2, "the replacement and the marker")
+	assert.NotEmpty(t, marker(r1))
+	assert.NotEqual(t, marker(r1), marker(r2), "different contents, different markers")
+	data, err := os.ReadFile(r1[marker(r1)])
+	require.NoError(t, err)
+	assert.Equal(t, "package exercises\n", string(data))
 }

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -34,65 +38,196 @@ const wrongTimeout = 2 * time.Minute
 //     GOMAXPROCS=1 and no -race, so a concurrency test passes only if it
 //     forces the bad interleaving itself.
 //
-// Every run uses go test -overlay, so no file is touched.
-func runExercises(ws *workspace) result {
+// Every run uses go test -overlay, so no file is touched. The runs of all
+// lessons share one pool of workers, the two runs of each lesson first;
+// a run whose inputs are byte-identical to one that passed before is not
+// repeated (see cache.go).
+func runExercises(ws *workspace, p *progress) result {
 	tmp, err := os.MkdirTemp("", "exercises-")
 	if err != nil {
 		return result{failed: 1, line: err.Error()}
 	}
 	defer os.RemoveAll(tmp)
 
-	r := result{}
-	var perLesson []string
-	totalTests, totalWrong, caughtWrong := 0, 0, 0
+	type wrongJob struct {
+		lesson int
+		e      course.Exercise
+		w      course.Wrong
+	}
+	var lessons []*lessonRun
+	var wrongs []wrongJob
 	for _, l := range ws.course.Lessons {
 		if len(l.Exercises) == 0 || cfg.lesson != "" && cfg.lesson != l.Dir {
 			continue
 		}
-		lr := checkLesson(tmp, l)
-		r.passed += lr.passed
-		r.failed += lr.failed
-		r.detail += lr.detail
-		totalTests += lr.tests
+		lr := newLessonRun(ws, l)
+		for _, e := range l.Exercises {
+			if len(e.Wrong) < minWrong {
+				lr.res.fail("%s: %d wrong answers catalogued, want at least %d in %s/",
+					e.ID, len(e.Wrong), minWrong, course.WrongDir(e.Lesson, strings.TrimSuffix(filepath.Base(e.Stub), ".go")))
+			}
+			for _, w := range e.Wrong {
+				wrongs = append(wrongs, wrongJob{len(lessons), e, w})
+			}
+		}
+		lessons = append(lessons, lr)
+	}
+
+	var (
+		mu                     sync.Mutex
+		lessonsDone, wrongDone int
+	)
+	report := func() {
+		p.set("%d of %d wrong answers checked; lessons %d of %d", wrongDone, len(wrongs), lessonsDone, len(lessons))
+	}
+	report()
+	verdicts := make([]string, len(wrongs))
+	jobs := make(chan func())
+	var wg sync.WaitGroup
+	// Twice as many workers as processors: a wrong answer that deadlocks
+	// waits seconds for the test's watchdog, using no processor.
+	for range 2 * max(1, runtime.NumCPU()) {
+		wg.Go(func() {
+			for job := range jobs {
+				job()
+			}
+		})
+	}
+	for _, lr := range lessons {
+		jobs <- func() {
+			lr.check(tmp)
+			mu.Lock()
+			lessonsDone++
+			report()
+			mu.Unlock()
+		}
+	}
+	for i, j := range wrongs {
+		jobs <- func() {
+			lr := lessons[j.lesson]
+			key := lr.key("wrong", j.w.Path, ws.in.fileHash(j.w.Path), j.e.TestPattern())
+			var v struct{}
+			if !ws.cache.get(key, &v) {
+				verdicts[i] = checkWrong(tmp, lr.l, lr.solutions, j.e, j.w, fmt.Sprintf("%s-wrong-%d.json", lr.l.Dir, i))
+				if verdicts[i] == "" {
+					ws.cache.put(key, v)
+				}
+			}
+			mu.Lock()
+			wrongDone++
+			report()
+			mu.Unlock()
+		}
+	}
+	close(jobs)
+	wg.Wait()
+
+	for i, v := range verdicts {
+		lr := lessons[wrongs[i].lesson]
+		lr.wrong++
+		if v == "" {
+			lr.caught++
+			lr.res.passed++
+			continue
+		}
+		lr.res.fail("%s wrong answer %s (%s): %s", wrongs[i].e.ID, filepath.Base(wrongs[i].w.Path), wrongs[i].w.Mistake, v)
+	}
+	r := result{}
+	var perLesson []string
+	totalTests, totalWrong, caughtWrong := 0, 0, 0
+	for _, lr := range lessons {
+		r.passed += lr.res.passed
+		r.failed += lr.res.failed
+		r.detail += lr.res.detail
+		totalTests += lr.res.tests
 		totalWrong += lr.wrong
 		caughtWrong += lr.caught
-		perLesson = append(perLesson, lr.line)
+		perLesson = append(perLesson, fmt.Sprintf("%s: %d/%d tests, %d/%d wrong answers caught",
+			lr.l.Dir, lr.res.tests, lr.res.listed, lr.caught, lr.wrong))
 	}
 	r.line = fmt.Sprintf("%d tests pass on solutions and fail on stubs; %d of %d wrong answers caught\n%s",
-		totalTests, caughtWrong, totalWrong, "                    "+strings.Join(perLesson, "\n                    "))
+		totalTests, caughtWrong, totalWrong, strings.Join(perLesson, "\n"))
 	return r
 }
 
-type lessonResult struct {
-	passed, failed       int
-	tests, wrong, caught int
-	line, detail         string
+// lessonRun is one lesson's part of the exercises step.
+type lessonRun struct {
+	ws        *workspace
+	l         course.Lesson
+	solutions map[string]string // stub -> solution, both course paths
+	base      string            // hash of everything the lesson's runs read
+	res       lessonResult
+	wrong     int // catalogued wrong answers
+	caught    int // ... of which the tests caught
 }
+
+// lessonResult is the outcome of a lesson's checks.
+type lessonResult struct {
+	passed, failed int
+	tests, listed  int // tests that pass on solutions and fail on stubs; all tests
+	detail         string
+}
+
+// lessonVerdict is what the verdict cache keeps of a lesson's solution
+// and stub runs that passed.
+type lessonVerdict struct{ Tests, Listed int }
 
 func (lr *lessonResult) fail(format string, args ...any) {
 	lr.failed++
 	lr.detail += fmt.Sprintf(format, args...) + "\n"
 }
 
-func checkLesson(tmp string, l course.Lesson) lessonResult {
-	lr := lessonResult{}
+func newLessonRun(ws *workspace, l course.Lesson) *lessonRun {
+	lr := &lessonRun{ws: ws, l: l, solutions: map[string]string{}}
+	var sols []string
+	for _, e := range l.Exercises {
+		lr.solutions[e.Stub] = e.Solution
+		sols = append(sols, e.Stub, e.Solution, ws.in.fileHash(e.Solution))
+	}
+	// The lesson module (its tests and stubs), the modules it uses, and
+	// the solutions put in place of its stubs.
+	lr.base = ws.in.moduleKey([]string{l.Dir}, append([]string{"exercises", strings.Join(raceFlags(), " ")}, sols...)...)
+	return lr
+}
+
+// key is the verdict cache key of one of the lesson's runs.
+func (lr *lessonRun) key(parts ...string) string {
+	return hashStrings(append([]string{lr.base}, parts...)...)
+}
+
+// check runs the lesson's tests on the solutions (all must pass) and on
+// the stubs (all must fail), and checks the tests' names.
+func (lr *lessonRun) check(tmp string) {
+	l := lr.l
+	key := lr.key("solutions and stubs")
+	var cached lessonVerdict
+	if lr.ws.cache.get(key, &cached) {
+		lr.res.tests, lr.res.listed = cached.Tests, cached.Listed
+		lr.res.passed += cached.Tests
+		return
+	}
+	res := &lr.res
+	before := res.failed
 	pkg := "./" + l.ExercisesDir()
 	pkgPath := importPath(l.ExercisesDir())
-
-	solutions := map[string]string{}
-	for _, e := range l.Exercises {
-		solutions[e.Stub] = e.Solution
-	}
-	solOverlay, err := writeOverlay(tmp, l.Dir+"-solutions.json", solutions)
+	solOverlay, err := writeOverlay(tmp, l.Dir+"-solutions.json", lr.solutions)
 	if err != nil {
-		lr.fail("%s: %v", l.Dir, err)
-		return lr
+		res.fail("%s: %v", l.Dir, err)
+		return
 	}
-	tests, err := listTests(pkg, solOverlay)
-	if err != nil {
-		lr.fail("%s: %v", l.Dir, err)
-		lr.line = l.Dir + ": tests could not be listed"
-		return lr
+	sol := goTestJSONEnv(nil, append(raceFlags(), "-shuffle=on", "-count=1", "-timeout", "5m", "-ldflags=-w", "-overlay", solOverlay, pkg)...)
+	// The tests that ran on the solutions, in the order they ran; the
+	// solution run runs them all, so they are the package's tests.
+	var tests []string
+	for _, key := range sol.order {
+		if t, ok := strings.CutPrefix(key, pkgPath+" "); ok && !slices.Contains(tests, t) {
+			tests = append(tests, t)
+		}
+	}
+	sort.Strings(tests)
+	if len(tests) == 0 {
+		res.fail("%s: no test ran on the solutions (do they compile?):\n%s", l.Dir, tail(sol.raw+sol.outputOf(pkgPath), 30))
+		return
 	}
 
 	// Names: every test belongs to an exercise, every exercise has tests.
@@ -100,7 +235,7 @@ func checkLesson(tmp string, l course.Lesson) lessonResult {
 	for _, t := range tests {
 		n, ok := course.TestExercise(t)
 		if !ok {
-			lr.fail("%s: test %s is not named TestEx<k><Name>, so no -run Ex<k> selects it", l.Dir, t)
+			res.fail("%s: test %s is not named TestEx<k><Name>, so no -run Ex<k> selects it", l.Dir, t)
 			continue
 		}
 		byExercise[n] = append(byExercise[n], t)
@@ -109,79 +244,43 @@ func checkLesson(tmp string, l course.Lesson) lessonResult {
 	for _, e := range l.Exercises {
 		exists[e.Number] = true
 		if len(byExercise[e.Number]) == 0 {
-			lr.fail("%s: exercise %d has no TestEx%d... tests", l.Dir, e.Number, e.Number)
+			res.fail("%s: exercise %d has no TestEx%d... tests", l.Dir, e.Number, e.Number)
 		}
 	}
 	for n, ts := range byExercise {
 		if !exists[n] {
-			lr.fail("%s: %s belong to no exercise (there is no ex%d_*.go)", l.Dir, strings.Join(ts, ", "), n)
+			res.fail("%s: %s belong to no exercise (there is no ex%d_*.go)", l.Dir, strings.Join(ts, ", "), n)
 		}
 	}
 
-	sol := goTestJSON(append(raceFlags(), "-shuffle=on", "-count=1", "-timeout", "5m", "-overlay", solOverlay, pkg)...)
-	stub := goTestJSON("-count=1", "-timeout", "5m", pkg)
+	// vet is off: the vet step vets the stubs as they are on disk.
+	stub := goTestJSON("-vet=off", "-count=1", "-timeout", "5m", "-ldflags=-w", pkg)
 	good := 0
 	for _, t := range tests {
 		key := pkgPath + " " + t
 		ok := true
 		if sol.tests[key] != "pass" {
 			ok = false
-			lr.fail("%s: %s does not pass on the solution:\n%s", l.Dir, t, tail(sol.outputOf(key)+sol.raw, 30))
+			res.fail("%s: %s does not pass on the solution:\n%s", l.Dir, t, tail(sol.outputOf(key)+sol.raw, 30))
 		}
 		switch stub.tests[key] {
 		case "fail":
 		case "pass":
 			ok = false
-			lr.fail("%s: %s PASSES on the stub: it checks nothing the stub lacks", l.Dir, t)
+			res.fail("%s: %s PASSES on the stub: it checks nothing the stub lacks", l.Dir, t)
 		default:
 			ok = false
-			lr.fail("%s: %s did not run on the stubs (do they compile? does one panic?):\n%s", l.Dir, t, tail(stub.raw+stub.outputOf(pkgPath), 30))
+			res.fail("%s: %s did not run on the stubs (do they compile? does one panic?):\n%s", l.Dir, t, tail(stub.raw+stub.outputOf(pkgPath), 30))
 		}
 		if ok {
 			good++
-			lr.passed++
+			res.passed++
 		}
 	}
-	lr.tests = good
-
-	// The catalogue of wrong answers, two at a time.
-	type job struct {
-		e course.Exercise
-		w course.Wrong
+	res.tests, res.listed = good, len(tests)
+	if res.failed == before {
+		lr.ws.cache.put(key, lessonVerdict{Tests: good, Listed: len(tests)})
 	}
-	var jobs []job
-	for _, e := range l.Exercises {
-		if len(e.Wrong) < minWrong {
-			lr.fail("%s: %d wrong answers catalogued, want at least %d in %s/",
-				e.ID, len(e.Wrong), minWrong, course.WrongDir(e.Lesson, strings.TrimSuffix(filepath.Base(e.Stub), ".go")))
-		}
-		for _, w := range e.Wrong {
-			jobs = append(jobs, job{e, w})
-		}
-	}
-	verdicts := make([]string, len(jobs))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, max(1, min(2, runtime.NumCPU())))
-	for i, j := range jobs {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			verdicts[i] = checkWrong(tmp, l, solutions, j.e, j.w, fmt.Sprintf("%s-wrong-%d.json", l.Dir, i))
-		})
-	}
-	wg.Wait()
-	caught := 0
-	for i, v := range verdicts {
-		if v == "" {
-			caught++
-			lr.passed++
-			continue
-		}
-		lr.fail("%s wrong answer %s (%s): %s", jobs[i].e.ID, filepath.Base(jobs[i].w.Path), jobs[i].w.Mistake, v)
-	}
-	lr.wrong, lr.caught = len(jobs), caught
-	lr.line = fmt.Sprintf("%s: %d/%d tests, %d/%d wrong answers caught", l.Dir, good, len(tests), caught, len(jobs))
-	return lr
 }
 
 // checkWrong runs exercise e's tests with w in place of its stub and
@@ -201,7 +300,10 @@ func checkWrong(tmp string, l course.Lesson, solutions map[string]string, e cour
 	}
 	pkgPath := importPath(l.ExercisesDir())
 	// vet is off: the course's files are vetted by the vet step.
-	tr := goTestJSONEnv([]string{"GOMAXPROCS=1"}, "-vet=off", "-count=1", "-timeout", wrongTimeout.String(), "-run", e.TestPattern(), "-overlay", ov, "./"+l.ExercisesDir())
+	// -ldflags=-w leaves out debugging information, a third of the
+	// link's work; a failure's stack trace does not need it.
+	tr := goTestJSONEnv([]string{"GOMAXPROCS=1"},
+		"-vet=off", "-count=1", "-timeout", wrongTimeout.String(), "-ldflags=-w", "-run", e.TestPattern(), "-overlay", ov, "./"+l.ExercisesDir())
 	var failed []string
 	var output strings.Builder
 	for key, action := range tr.tests {
@@ -234,10 +336,38 @@ func checkWrong(tmp string, l course.Lesson, solutions map[string]string, e cour
 
 // writeOverlay writes a go build -overlay file that replaces each file
 // (a course path) with another (also a course path), both in workdir.
+//
+// It also adds, in each directory it touches, an empty Go file whose name
+// is a hash of the replacements' contents. The go command's module index
+// keys what it remembers of a directory by its file names, sizes and
+// modification times, and an overlaid file shows the size and time of
+// its replacement: two overlays whose replacements happen to share them
+// (files written within the same clock tick, say) would get the same
+// entry, and one build the other's import list. The extra name makes
+// every overlay's key its own, so the index can stay on.
 func writeOverlay(tmp, name string, replace map[string]string) (string, error) {
 	ov := map[string]map[string]string{"Replace": {}}
-	for from, to := range replace {
+	h := sha256.New()
+	dirs := map[string]string{} // directory -> package clause of a file in it
+	for _, from := range sortedKeys(replace) {
+		to := replace[from]
+		src, err := os.ReadFile(filepath.Join(workdir, filepath.FromSlash(to)))
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s %x\n", from, sha256.Sum256(src))
 		ov["Replace"][filepath.Join(workdir, filepath.FromSlash(from))] = filepath.Join(workdir, filepath.FromSlash(to))
+		if m := packageRE.FindSubmatch(src); m != nil {
+			dirs[filepath.Dir(filepath.Join(workdir, filepath.FromSlash(from)))] = string(m[1])
+		}
+	}
+	sum := hex.EncodeToString(h.Sum(nil))[:16]
+	for dir, pkg := range dirs {
+		marker := filepath.Join(tmp, "overlay-"+sum+"-"+pkg+".go")
+		if err := os.WriteFile(marker, []byte("package "+pkg+"\n"), 0o644); err != nil {
+			return "", err
+		}
+		ov["Replace"][filepath.Join(dir, "zz_overlay_"+sum+".go")] = marker
 	}
 	data, err := json.Marshal(ov)
 	if err != nil {
@@ -247,19 +377,7 @@ func writeOverlay(tmp, name string, replace map[string]string) (string, error) {
 	return path, os.WriteFile(path, data, 0o644)
 }
 
-func listTests(pkg, overlay string) ([]string, error) {
-	out, err := run(0, "go", "test", "-overlay", overlay, "-list", ".", pkg)
-	if err != nil {
-		return nil, fmt.Errorf("listing tests of %s: %v\n%s", pkg, err, out)
-	}
-	var tests []string
-	for _, l := range strings.Fields(out) {
-		if strings.HasPrefix(l, "Test") {
-			tests = append(tests, l)
-		}
-	}
-	return tests, nil
-}
+var packageRE = regexp.MustCompile(`(?m)^package (\w+)`)
 
 // importPath maps a directory such as 01_retry/exercises to its import
 // path; module paths mirror directories under the reliability/ prefix.

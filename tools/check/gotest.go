@@ -2,10 +2,16 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
+	"os"
+	"os/exec"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 )
 
 // event is one line of go test -json output (see go doc test2json).
@@ -38,10 +44,56 @@ func goTestJSON(args ...string) testRun { return goTestJSONEnv(nil, args...) }
 
 // goTestJSONEnv is goTestJSON with extra environment variables ("K=V").
 func goTestJSONEnv(env []string, args ...string) testRun {
-	out, err := runEnv(0, env, "go", append([]string{"test", "-json"}, args...)...)
-	tr := parseTestJSON(out)
+	return goTestJSONIn(workdir, env, nil, args...)
+}
+
+// goTestJSONIn runs go test -json in dir and calls onPackage (if not nil)
+// each time a package finishes, while the run goes on.
+func goTestJSONIn(dir string, env []string, onPackage func(pkg, action string), args ...string) testRun {
+	cmd := exec.Command("go", append([]string{"test", "-json"}, args...)...)
+	cmd.Dir = dir
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
+	cmd.WaitDelay = 5 * time.Second
+	// stdout and stderr are copied by two goroutines: one lock for both.
+	var buf bytes.Buffer
+	all := &lockedWriter{w: &buf}
+	cmd.Stderr = all
+	pr, pw := io.Pipe()
+	cmd.Stdout = io.MultiWriter(all, pw)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sc := bufio.NewScanner(pr)
+		sc.Buffer(make([]byte, 1<<20), 1<<24)
+		for sc.Scan() {
+			var e event
+			if onPackage != nil && json.Unmarshal(sc.Bytes(), &e) == nil && e.Test == "" && e.Package != "" &&
+				(e.Action == "pass" || e.Action == "fail" || e.Action == "skip") {
+				onPackage(e.Package, e.Action)
+			}
+		}
+		io.Copy(io.Discard, pr)
+	}()
+	err := cmd.Run()
+	pw.Close()
+	<-done
+	tr := parseTestJSON(buf.String())
 	tr.err = err
 	return tr
+}
+
+// lockedWriter serialises writes from several goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 // parseTestJSON reads go test -json output.
@@ -97,60 +149,90 @@ func (tr testRun) outputOf(key string) string {
 	return ""
 }
 
-func runTests(*workspace) result {
+// testVerdict is what the verdict cache keeps of a package that passed.
+type testVerdict struct{ Passed int }
+
+// runTests runs go test -race -shuffle=on over every package except the
+// exercises. A package whose tests passed before on the same tree (the
+// whole tree: a test may read any file) is not run again.
+func runTests(ws *workspace, p *progress) result {
 	out, err := run(0, "go", "list", "work")
 	if err != nil {
 		return result{failed: 1, line: "go list work failed", detail: out}
 	}
-	var pkgs []string
-	for _, p := range strings.Fields(out) {
-		// Exercise tests fail on their stubs by design; the exercises step
-		// runs them against the solutions instead.
-		if strings.HasSuffix(p, "/exercises") {
-			continue
-		}
-		pkgs = append(pkgs, p)
-	}
-	tr := goTestJSON(append(append(raceFlags(), "-shuffle=on"), pkgs...)...)
-
+	flags := append(raceFlags(), "-shuffle=on")
+	var pkgs, toRun []string
 	r := result{}
 	tested := 0
-	for _, p := range pkgs {
-		switch tr.pkgs[p] {
-		case "pass":
+	for _, pkg := range strings.Fields(out) {
+		// Exercise tests fail on their stubs by design; the exercises step
+		// runs them against the solutions instead.
+		if strings.HasSuffix(pkg, "/exercises") {
+			continue
+		}
+		pkgs = append(pkgs, pkg)
+		var v testVerdict
+		if ws.cache.get(ws.in.treeKey(append([]string{"test", pkg}, flags...)...), &v) {
 			tested++
-		case "fail":
-			r.detail += fmt.Sprintf("package %s failed:\n%s\n", p, tail(tr.outputOf(p), 40))
+			r.passed += v.Passed
+			continue
+		}
+		toRun = append(toRun, pkg)
+	}
+	if len(toRun) > 0 {
+		var mu sync.Mutex
+		finished := len(pkgs) - len(toRun)
+		p.set("%d of %d packages tested", finished, len(pkgs))
+		tr := goTestJSONIn(workdir, nil, func(string, string) {
+			mu.Lock()
+			finished++
+			p.set("%d of %d packages tested", finished, len(pkgs))
+			mu.Unlock()
+		}, append(flags, toRun...)...)
+		passedIn := map[string]int{}
+		var failedTests []string
+		for key, action := range tr.tests {
+			pkg, _, _ := strings.Cut(key, " ")
+			switch action {
+			case "pass":
+				r.passed++
+				passedIn[pkg]++
+			case "fail":
+				r.failed++
+				failedTests = append(failedTests, key)
+			}
+		}
+		for _, pkg := range toRun {
+			switch tr.pkgs[pkg] {
+			case "pass":
+				tested++
+				ws.cache.put(ws.in.treeKey(append([]string{"test", pkg}, flags...)...), testVerdict{passedIn[pkg]})
+			case "fail":
+				r.detail += fmt.Sprintf("package %s failed:\n%s\n", pkg, tail(tr.outputOf(pkg), 40))
+			}
+		}
+		sort.Strings(failedTests)
+		for _, key := range failedTests {
+			r.detail += fmt.Sprintf("--- %s\n%s\n", key, tail(tr.outputOf(key), 40))
+		}
+		pkgFailures := 0
+		for _, a := range tr.pkgs {
+			if a == "fail" {
+				pkgFailures++
+			}
+		}
+		if pkgFailures > 0 && r.failed == 0 {
+			r.failed = pkgFailures // a build failure or a crash outside any test
+			r.detail += tr.raw
+		}
+		if tr.err != nil && r.failed == 0 {
+			r.failed = 1
+			r.detail += tail(tr.raw, 40)
 		}
 	}
-	var failedTests []string
-	for key, action := range tr.tests {
-		switch action {
-		case "pass":
-			r.passed++
-		case "fail":
-			r.failed++
-			failedTests = append(failedTests, key)
-		}
+	r.line = fmt.Sprintf("%d packages tested (%s), %d tests passed, %d failed", tested, strings.Join(flags, " "), r.passed, r.failed)
+	if n := len(pkgs) - len(toRun); n > 0 {
+		r.line += fmt.Sprintf("; %d packages as before (nothing changed)", n)
 	}
-	sort.Strings(failedTests)
-	for _, key := range failedTests {
-		r.detail += fmt.Sprintf("--- %s\n%s\n", key, tail(tr.outputOf(key), 40))
-	}
-	pkgFailures := 0
-	for _, a := range tr.pkgs {
-		if a == "fail" {
-			pkgFailures++
-		}
-	}
-	if pkgFailures > 0 && r.failed == 0 {
-		r.failed = pkgFailures // a build failure or a crash outside any test
-		r.detail += tr.raw
-	}
-	if tr.err != nil && r.failed == 0 {
-		r.failed = 1
-		r.detail += tail(tr.raw, 40)
-	}
-	r.line = fmt.Sprintf("%d packages tested (%s-shuffle=on), %d tests passed, %d failed", tested, strings.Join(append(raceFlags(), ""), " "), r.passed, r.failed)
 	return r
 }

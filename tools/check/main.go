@@ -9,9 +9,15 @@
 //     against the pristine stubs (every test must fail, so no exercise
 //     test can pass vacuously) and against every catalogued wrong answer
 //     (each must be caught, with the message it names);
-//   - go mod tidy -diff in every module;
+//   - go mod tidy -diff in every module, and go.work.sum already holding
+//     every checksum the go command would add to it;
 //   - a run of every lesson's demo: default flags, -h and its other modes,
-//     every line within 80 columns.
+//     every line within 80 columns; and make help within 80 columns.
+//
+// Steps that do not depend on each other run at the same time, and each
+// running step reports its progress every few seconds. Checks that passed
+// before with byte-identical inputs are not run again (see cache.go);
+// -fresh runs everything.
 //
 // A learner's own exercise files never make it fail. Files under
 // NN_topic/exercises/ that differ from exercises.sum are the learner's
@@ -34,6 +40,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"reliability/workshop/course"
@@ -52,13 +59,20 @@ var cfg config
 // copy of it when the learner has changed exercise files.
 var workdir string
 
+// width is the widest line make test, make help, the demos and the
+// runner may print: a projector, a split terminal.
+const width = 80
+
 func main() {
-	only := flag.String("only", "", "run only these steps, comma-separated: "+strings.Join(stepNames(), ","))
+	only := flag.String("only", "", "run only these steps, comma-separated:\n"+strings.Join(stepNames(), ","))
 	flag.StringVar(&cfg.lesson, "lesson", "", "limit the exercise checks to one lesson: 2, 02 or 02_timeout")
-	yours := flag.Bool("yours", false, "run YOUR exercises (the files as they are now) and report each one")
+	yours := flag.Bool("yours", false, "run YOUR exercises (the files as they are now), one verdict each")
 	writeSum := flag.Bool("write-sum", false, "rewrite "+course.ManifestFile+" from the exercise files as they are now")
+	fresh := flag.Bool("fresh", false, "run every check, ignoring verdicts kept from earlier runs")
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: go run ./tools/check [-only steps] [-lesson L] [-yours] [-write-sum]\n\n")
+		fmt.Fprintf(os.Stderr, "usage: go run ./tools/check [-only steps] [-lesson L] [-fresh]\n")
+		fmt.Fprintf(os.Stderr, "       go run ./tools/check -yours [-lesson L]\n")
+		fmt.Fprintf(os.Stderr, "       go run ./tools/check -write-sum\n\n")
 		fmt.Fprintf(os.Stderr, "Runs the workshop's checks from the repository root and prints a summary.\n\n")
 		flag.PrintDefaults()
 	}
@@ -93,7 +107,10 @@ func main() {
 		os.Exit(writeManifest(c))
 	case *yours:
 		cfg.race = raceSupport()
-		os.Exit(reportYours(c, nil, true))
+		line := reportYours(c, nil, true)
+		fmt.Println(wrap(line, "", "    "))
+		// The verdict is that line; make must not add one of its own.
+		os.Exit(0)
 	}
 	selected, err := selectSteps(*only)
 	if err != nil {
@@ -101,8 +118,6 @@ func main() {
 		os.Exit(2)
 	}
 	cfg.strict = os.Getenv("CI") != ""
-	// Every exercise check builds with -overlay.
-	os.Setenv("GODEBUG", course.OverlayGODEBUG())
 	if os.Getenv("GORACE") == "" {
 		// A race-enabled test binary sleeps a second before exiting, to
 		// let reports flush; the reports here are read from its output
@@ -110,6 +125,7 @@ func main() {
 		os.Setenv("GORACE", "atexit_sleep_ms=0")
 	}
 	cfg.race = raceSupport()
+	begin := time.Now()
 
 	m, err := c.ReadManifest()
 	if err != nil {
@@ -122,7 +138,8 @@ func main() {
 	workdir = root
 	learner := !cfg.strict && len(changes) > 0
 	if learner {
-		fmt.Printf("note: %d exercise file(s) differ from the course (your work); checking the course on a pristine copy\n", len(changes))
+		printWrapped(fmt.Sprintf("note: %d exercise file(s) differ from the course (your work); "+
+			"checking the course on a pristine copy", len(changes)), "", "      ")
 		dir, err := pristineCopy(c, m)
 		if err != nil {
 			fatal(err)
@@ -139,24 +156,30 @@ func main() {
 	}
 	ws.course = wc
 	ws.changes = changes
+	ws.cache = openVerdictCache(*fresh)
+	if ws.in, err = hashInputs(ws); err != nil {
+		fatal(err)
+	}
 
-	var results []result
-	for _, s := range selected {
-		fmt.Printf("==> %s\n", s.name)
-		start := time.Now()
-		r := s.run(ws)
-		r.step, r.took = s.name, time.Since(start)
-		if r.failed > 0 && r.detail != "" {
-			fmt.Println(indent(r.detail))
-		}
-		fmt.Printf("    %s (%s)\n", r.status(), r.took.Round(100*time.Millisecond))
-		results = append(results, r)
-	}
+	var yourLine string
+	extra := []task{}
 	if learner {
-		fmt.Printf("==> your exercises (reported apart; they never fail make test)\n")
-		reportYours(c, changes, false)
+		// The learner's exercises run in the tree itself, beside the
+		// course's checks; their lines are printed at the end.
+		var out bytes.Buffer
+		extra = append(extra, task{name: "yours", after: []string{"tests"}, run: func(p *progress) {
+			p.set("running the exercise tests of the lessons you changed")
+			yourLine = reportYoursTo(&out, c, changes, false)
+		}, done: func() {
+			fmt.Printf("==> your exercises (reported apart; they never fail make test)\n")
+			fmt.Print(out.String())
+			fmt.Println(wrap(yourLine, "    ", "      "))
+		}})
+	} else {
+		yourLine = untouchedLine(wc)
 	}
-	os.Exit(summarize(results))
+	results := runSteps(ws, selected, extra)
+	os.Exit(summarize(results, yourLine, ws.cache, time.Since(begin)))
 }
 
 func fatal(err error) {
@@ -183,7 +206,7 @@ func raceSupport() bool {
 	if runtime.GOOS == "windows" {
 		how = "a mingw-w64 gcc on PATH"
 	}
-	fmt.Printf("note: race detector off (%s; -race needs cgo and %s); tests run without it\n", why, how)
+	printWrapped(fmt.Sprintf("note: race detector off (%s; -race needs cgo and %s); tests run without it", why, how), "", "      ")
 	return false
 }
 
@@ -205,27 +228,32 @@ type result struct {
 	took           time.Duration
 }
 
-func (r result) status() string {
+func (r result) mark() string {
 	if r.failed > 0 {
-		return "FAIL: " + r.line
+		return "FAIL"
 	}
-	return "ok: " + r.line
+	return "ok"
 }
 
+// step is one check. after names the steps that must finish first: not
+// because they decide anything, but because they fill the build cache
+// this one reads, so that no package is compiled twice at the same time.
 type step struct {
-	name string
-	run  func(*workspace) result
+	name  string
+	after []string
+	run   func(*workspace, *progress) result
 }
 
 var steps = []step{
-	{"course", runCourse},
-	{"gofmt", runGofmt},
-	{"vet", runVet},
-	{"staticcheck", runStaticcheck},
-	{"tests", runTests},
-	{"exercises", runExercises},
-	{"tidy", runTidy},
-	{"demos", runDemos},
+	{"course", nil, runCourse},
+	{"gofmt", nil, runGofmt},
+	{"vet", nil, runVet},
+	{"staticcheck", []string{"vet"}, runStaticcheck},
+	{"tests", nil, runTests},
+	{"exercises", []string{"vet", "tests"}, runExercises},
+	{"tidy", []string{"vet"}, runTidy},
+	{"demos", []string{"vet"}, runDemos},
+	{"lines", []string{"vet"}, runLines},
 }
 
 func stepNames() []string {
@@ -256,19 +284,152 @@ func selectSteps(only string) ([]step, error) {
 	return out, nil
 }
 
-func summarize(results []result) int {
-	fmt.Printf("\n== make test summary %s\n", strings.Repeat("=", 50))
+// task is a step as the scheduler sees it.
+type task struct {
+	name  string
+	after []string
+	run   func(*progress)
+	done  func() // prints the outcome, once the task has finished
+}
+
+// progressEvery is how often a running step says how far it got.
+const progressEvery = 10 * time.Second
+
+// runSteps runs the selected steps, each as soon as the steps it waits
+// for have finished (a step that was not selected is not waited for), and
+// prints each outcome as it comes, with a progress line for every step
+// still running every progressEvery.
+func runSteps(ws *workspace, selected []step, extra []task) []result {
+	results := make([]result, len(selected))
+	var tasks []task
+	for i, s := range selected {
+		tasks = append(tasks, task{name: s.name, after: s.after, run: func(p *progress) {
+			start := time.Now()
+			r := s.run(ws, p)
+			r.step, r.took = s.name, time.Since(start)
+			results[i] = r
+		}, done: func() {
+			r := results[i]
+			printWrapped(fmt.Sprintf("%s (%s)", r.line, round(r.took)), fmt.Sprintf("%-4s  %-12s", r.mark(), r.step), strings.Repeat(" ", 18))
+			if r.failed > 0 && r.detail != "" {
+				fmt.Println(indent(r.detail))
+			}
+		}})
+	}
+	tasks = append(tasks, extra...)
+	names := map[string]bool{}
+	for _, t := range tasks {
+		names[t.name] = true
+	}
+
+	var (
+		finished = map[string]bool{}
+		started  = map[string]bool{}
+		running  = map[string]*progress{}
+		wake     = make(chan string)
+	)
+	ready := func(t task) bool {
+		for _, a := range t.after {
+			if names[a] && !finished[a] {
+				return false
+			}
+		}
+		return true
+	}
+	start := func() {
+		for _, t := range tasks {
+			if started[t.name] || !ready(t) {
+				continue
+			}
+			started[t.name] = true
+			p := &progress{start: time.Now()}
+			running[t.name] = p
+			go func() {
+				t.run(p)
+				wake <- t.name
+			}()
+		}
+	}
+	byName := map[string]task{}
+	for _, t := range tasks {
+		byName[t.name] = t
+	}
+	ticker := time.NewTicker(progressEvery)
+	defer ticker.Stop()
+	start()
+	for len(finished) < len(tasks) {
+		select {
+		case name := <-wake:
+			finished[name] = true
+			delete(running, name)
+			byName[name].done()
+			start()
+		case <-ticker.C:
+			var lines []string
+			for name := range running {
+				lines = append(lines, name)
+			}
+			sort.Strings(lines)
+			for _, name := range lines {
+				p := running[name]
+				printWrapped(fmt.Sprintf("%s (%s)", p.get(), round(time.Since(p.start))), fmt.Sprintf("...   %-12s", name), strings.Repeat(" ", 18))
+			}
+		}
+	}
+	return results
+}
+
+// progress is what a running step last said about how far it got.
+type progress struct {
+	start time.Time
+	mu    sync.Mutex
+	msg   string
+}
+
+func (p *progress) set(format string, args ...any) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	p.msg = fmt.Sprintf(format, args...)
+	p.mu.Unlock()
+}
+
+func (p *progress) get() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.msg == "" {
+		return "running"
+	}
+	return p.msg
+}
+
+func round(d time.Duration) time.Duration {
+	if d < time.Minute {
+		return d.Round(100 * time.Millisecond)
+	}
+	return d.Round(time.Second)
+}
+
+// summarize prints the closing summary, every line within width columns,
+// and returns the exit status.
+func summarize(results []result, yourLine string, cache *verdictCache, took time.Duration) int {
+	fmt.Printf("\n== make test summary %s\n", strings.Repeat("=", width-21))
 	passed, failed := 0, 0
 	for _, r := range results {
-		mark := "ok  "
-		if r.failed > 0 {
-			mark = "FAIL"
-		}
-		fmt.Printf("  %s  %-12s %s\n", mark, r.step, r.line)
+		printWrapped(r.line, fmt.Sprintf("  %-4s  %-12s", r.mark(), r.step), strings.Repeat(" ", 20))
 		passed += r.passed
 		failed += r.failed
 	}
-	fmt.Printf("\ntotal: %d passed, %d failed\n", passed, failed)
+	fmt.Println()
+	if yourLine != "" {
+		printWrapped(yourLine, "", "  ")
+	}
+	total := fmt.Sprintf("total: %d passed, %d failed in %s", passed, failed, round(took))
+	if h := cache.hits.Load(); h > 0 {
+		total += fmt.Sprintf("; %d checks passed before with identical inputs and were not re-run (-fresh runs them)", h)
+	}
+	printWrapped(total, "", "  ")
 	if failed > 0 {
 		return 1
 	}
@@ -277,10 +438,12 @@ func summarize(results []result) int {
 
 // workspace describes the modules listed in go.work.
 type workspace struct {
-	modules []string // module directories, relative, e.g. "01_retry"
+	modules []string // module directories, relative, e.g. "01_retry"; "." for the root
 	lessons []string // lesson modules: directories named NN_topic
 	course  *course.Course
 	changes []course.Change // the learner's exercise files, if any
+	cache   *verdictCache
+	in      *inputs
 }
 
 func loadWorkspace() (*workspace, error) {
@@ -301,7 +464,7 @@ func loadWorkspace() (*workspace, error) {
 		if err != nil {
 			return nil, err
 		}
-		ws.modules = append(ws.modules, rel)
+		ws.modules = append(ws.modules, filepath.ToSlash(rel))
 		if course.IsLessonDir(rel) {
 			ws.lessons = append(ws.lessons, rel)
 		}
@@ -319,6 +482,11 @@ func run(timeout time.Duration, name string, args ...string) (string, error) {
 
 // runEnv is run with extra environment variables ("K=V").
 func runEnv(timeout time.Duration, env []string, name string, args ...string) (string, error) {
+	return runIn(workdir, timeout, env, name, args...)
+}
+
+// runIn is runEnv in another directory.
+func runIn(dir string, timeout time.Duration, env []string, name string, args ...string) (string, error) {
 	ctx := context.Background()
 	if timeout > 0 {
 		var cancel context.CancelFunc
@@ -326,7 +494,7 @@ func runEnv(timeout time.Duration, env []string, name string, args ...string) (s
 		defer cancel()
 	}
 	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Dir = workdir
+	cmd.Dir = dir
 	if env != nil {
 		cmd.Env = append(os.Environ(), env...)
 	}
@@ -340,142 +508,6 @@ func runEnv(timeout time.Duration, env []string, name string, args ...string) (s
 		err = fmt.Errorf("timed out after %v", timeout)
 	}
 	return buf.String(), err
-}
-
-func runGofmt(ws *workspace) result {
-	out, err := run(0, "gofmt", append([]string{"-l"}, ws.modules...)...)
-	files := strings.Fields(out)
-	if err != nil {
-		return result{failed: 1, line: "gofmt could not run", detail: out}
-	}
-	if len(files) > 0 {
-		return result{failed: len(files), line: fmt.Sprintf("%d files need gofmt -w", len(files)), detail: strings.Join(files, "\n")}
-	}
-	return result{passed: 1, line: "every file is formatted"}
-}
-
-func runVet(*workspace) result {
-	out, err := run(0, "go", "vet", "work")
-	if err != nil {
-		return result{failed: 1, line: "go vet found problems", detail: out}
-	}
-	return result{passed: 1, line: "go vet clean"}
-}
-
-func runStaticcheck(*workspace) result {
-	// The version is pinned by the tool directive in tools/go.mod, so every
-	// machine runs the same checks without installing anything.
-	out, err := run(0, "go", "tool", "staticcheck", "work")
-	if err != nil {
-		return result{failed: 1, line: "staticcheck found problems", detail: out}
-	}
-	return result{passed: 1, line: "staticcheck clean"}
-}
-
-// runTidy checks that every module stands on its own: go mod tidy would
-// not change it, and it builds and vets with the workspace switched off.
-// The second half matters because module paths here have no dot, so go
-// mod tidy mistakes a missing sibling require for a standard-library
-// import and says nothing; only a build outside the workspace notices.
-func runTidy(ws *workspace) result {
-	var bad []string
-	detail := ""
-	for _, m := range ws.modules {
-		for _, args := range [][]string{{"mod", "tidy", "-diff"}, {"vet", "./..."}} {
-			cmd := exec.Command("go", args...)
-			cmd.Dir = filepath.Join(workdir, m)
-			cmd.Env = append(os.Environ(), "GOWORK=off")
-			if out, err := cmd.CombinedOutput(); err != nil {
-				bad = append(bad, m)
-				detail += fmt.Sprintf("%s: go %s:\n%s\n", m, strings.Join(args, " "), out)
-				break
-			}
-		}
-	}
-	if len(bad) > 0 {
-		return result{passed: len(ws.modules) - len(bad), failed: len(bad),
-			line: "not tidy or not self-contained: " + strings.Join(bad, ", "), detail: detail}
-	}
-	return result{passed: len(ws.modules), line: fmt.Sprintf("all %d modules tidy and self-contained (GOWORK=off)", len(ws.modules))}
-}
-
-// demoTimeout bounds one demo run. The demos take seconds; a minute means
-// one is stuck.
-const demoTimeout = time.Minute
-
-// demoWidth is the widest line a demo may print: a projector, a split
-// terminal.
-const demoWidth = 80
-
-// runDemos builds every lesson's demo and runs it with its default flags,
-// with -h, and in each extra mode its -h lists (-sim, -json), checking
-// that every run succeeds and that every line fits demoWidth columns. It
-// runs the built binary rather than go run, so that the timeout kills the
-// demo itself and not just the go command in front of it.
-func runDemos(ws *workspace) result {
-	r := result{}
-	tmp, err := os.MkdirTemp("", "demos-")
-	if err != nil {
-		return result{failed: 1, line: err.Error()}
-	}
-	defer os.RemoveAll(tmp)
-	var lines []string
-	for _, l := range ws.lessons {
-		if _, err := os.Stat(filepath.Join(workdir, l, "main.go")); err != nil {
-			continue
-		}
-		bin := filepath.Join(tmp, l)
-		if runtime.GOOS == "windows" {
-			bin += ".exe"
-		}
-		if out, err := run(0, "go", "build", "-o", bin, "./"+l); err != nil {
-			r.failed++
-			r.detail += fmt.Sprintf("go build ./%s: %v\n%s\n", l, err, tail(out, 30))
-			lines = append(lines, l+" did not build")
-			continue
-		}
-		help, _ := run(demoTimeout, bin, "-h")
-		modes := [][]string{{}, {"-h"}}
-		// -json prints a mode's numbers as JSON: the simulation's where
-		// the demo has one (lesson 01), the demo's own otherwise.
-		sim, json := strings.Contains(help, "  -sim"), strings.Contains(help, "  -json")
-		switch {
-		case sim && json:
-			modes = append(modes, []string{"-sim"}, []string{"-sim", "-json"})
-		case sim:
-			modes = append(modes, []string{"-sim"})
-		case json:
-			modes = append(modes, []string{"-json"})
-		}
-		ok := true
-		var took time.Duration
-		for _, args := range modes {
-			name := strings.TrimSpace("./" + l + " " + strings.Join(args, " "))
-			start := time.Now()
-			out, err := run(demoTimeout, bin, args...)
-			if len(args) == 0 {
-				took = time.Since(start).Round(100 * time.Millisecond)
-			}
-			if err != nil {
-				ok = false
-				r.detail += fmt.Sprintf("demo %s: %v\n%s\n", name, err, tail(out, 30))
-				continue
-			}
-			if wide := wideLines(out, demoWidth); len(wide) > 0 {
-				ok = false
-				r.detail += fmt.Sprintf("demo %s: %d lines wider than %d columns, e.g.:\n%s\n", name, len(wide), demoWidth, strings.Join(wide[:min(3, len(wide))], "\n"))
-			}
-		}
-		if !ok {
-			r.failed++
-			lines = append(lines, l+" FAILED")
-			continue
-		}
-		r.passed++
-		lines = append(lines, fmt.Sprintf("%s (%v)", l, took))
-	}
-	r.line = fmt.Sprintf("%d demos ran (default, -h, modes; <= %d columns): %s", r.passed, demoWidth, strings.Join(lines, ", "))
-	return r
 }
 
 // wideLines returns the lines of out wider than width columns: runes
@@ -502,6 +534,59 @@ func columns(line string) int {
 		n++
 	}
 	return n
+}
+
+// wrap breaks s into lines of at most width columns at spaces: the first
+// line starts with first, the others with rest. A word longer than a line
+// is cut.
+func wrap(s, first, rest string) string {
+	var out []string
+	line := first
+	empty := true
+	for _, word := range strings.Fields(s) {
+		for {
+			room := width - columns(line)
+			if !empty {
+				room-- // the space before the word
+			}
+			n := columns(word)
+			if n <= room {
+				if !empty {
+					line += " "
+				}
+				line += word
+				empty = false
+				break
+			}
+			if !empty {
+				out = append(out, line)
+				line, empty = rest, true
+				continue
+			}
+			// A word wider than a whole line: cut it.
+			cut := []rune(word)[:max(1, room)]
+			out = append(out, line+string(cut))
+			word = string([]rune(word)[len(cut):])
+			line = rest
+		}
+	}
+	if !empty || len(out) == 0 {
+		out = append(out, line)
+	}
+	for i := range out {
+		out[i] = strings.TrimRight(out[i], " ")
+	}
+	return strings.Join(out, "\n")
+}
+
+// printWrapped prints s wrapped by wrap, keeping its own line breaks.
+func printWrapped(s, first, rest string) {
+	for i, para := range strings.Split(s, "\n") {
+		if i > 0 {
+			first = rest
+		}
+		fmt.Println(wrap(para, first, rest))
+	}
 }
 
 func indent(s string) string {

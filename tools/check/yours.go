@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -10,19 +12,20 @@ import (
 )
 
 // reportYours runs the learner's exercises as they are in the tree and
-// prints one line per exercise and a tally such as "your exercises: 5 of
-// 14 pass; 02/ex1 does not compile". It never fails make test: the
-// learner's work is theirs. Given changes, it covers only the lessons
-// they touch; verbose also prints each failing test's output, which is
-// what make exercises shows.
-//
-// It returns the exit status for -yours: 0 when every exercise it ran
-// passes, 1 otherwise.
-func reportYours(c *course.Course, changes []course.Change, verbose bool) int {
-	saved := workdir
-	workdir = c.Root
-	defer func() { workdir = saved }()
+// prints one line per exercise (see reportYoursTo); -yours, which is make
+// exercises, is this with verbose on. It returns the tally line.
+func reportYours(c *course.Course, changes []course.Change, verbose bool) string {
+	return reportYoursTo(os.Stdout, c, changes, verbose)
+}
 
+// reportYoursTo runs the learner's exercises as they are in the tree and
+// writes to w one line per exercise, every line within width columns, and
+// returns a tally such as "your exercises: 5 of 14 pass; 02/ex1 does not
+// compile". It never fails make test: the learner's work is theirs. Given
+// changes, it covers only the lessons they touch; verbose also prints the
+// first lines of each exercise's first failing test, which is what make
+// exercises shows.
+func reportYoursTo(w io.Writer, c *course.Course, changes []course.Change, verbose bool) string {
 	touched := map[string]bool{}
 	var lessons []string
 	for _, ch := range changes {
@@ -34,6 +37,7 @@ func reportYours(c *course.Course, changes []course.Change, verbose bool) int {
 	// A learner's file may have lost its doc comment: take the title
 	// from the course's own stub then.
 	c.FillDocs()
+	const at = "             " // where an exercise's details start
 	total, passed := 0, 0
 	var broken []string
 	for _, l := range c.Lessons {
@@ -41,7 +45,7 @@ func reportYours(c *course.Course, changes []course.Change, verbose bool) int {
 			continue
 		}
 		pkgPath := importPath(l.ExercisesDir())
-		tr := goTestJSON(append(raceFlags(), "-count=1", "-timeout", "2m", "./"+l.ExercisesDir())...)
+		tr := goTestJSONIn(c.Root, nil, nil, append(raceFlags(), "-count=1", "-timeout", "2m", "./"+l.ExercisesDir())...)
 		notCompiling := compileErrors(tr.outputOf(pkgPath) + tr.raw)
 		for _, e := range l.Exercises {
 			total++
@@ -59,21 +63,23 @@ func reportYours(c *course.Course, changes []course.Change, verbose bool) int {
 				mark = "✓"
 				passed++
 			}
-			fmt.Printf("    %s %s %s\n", mark, e.ID, strings.TrimSuffix(e.Title, "."))
+			fmt.Fprintln(w, wrap(strings.TrimSuffix(e.Title, "."), fmt.Sprintf("    %s %-7s ", mark, e.ID), at))
 			if verdict != "pass" {
-				fmt.Printf("             %s\n", verdict)
+				fmt.Fprintln(w, wrap(verdict, at, at))
 			}
 			if verbose && len(fails) > 0 {
 				// The first failure is the one to fix first; the rest
 				// are one command away.
 				for _, line := range firstFailure(tr.outputOf(pkgPath+" "+fails[0]), 3) {
-					fmt.Printf("             %s\n", line)
+					fmt.Fprintln(w, wrap(line, at, at+"  "))
 				}
-				fmt.Printf("             all of them: go test -run Ex%d ./%s\n", e.Number, l.ExercisesDir())
+				fmt.Fprintln(w, wrap(fmt.Sprintf("all of them: go test -run Ex%d ./%s", e.Number, l.ExercisesDir()), at, at))
 			}
 		}
 		if verbose && len(notCompiling) > 0 {
-			fmt.Println(indent(indent(tail(tr.outputOf(pkgPath)+tr.raw, 25))))
+			for _, line := range strings.Split(tail(tr.outputOf(pkgPath)+tr.raw, 25), "\n") {
+				fmt.Fprintln(w, wrap(line, "        ", "          "))
+			}
 		}
 	}
 	line := fmt.Sprintf("your exercises: %d of %d pass", passed, total)
@@ -83,14 +89,17 @@ func reportYours(c *course.Course, changes []course.Change, verbose bool) int {
 	if len(broken) > 0 {
 		line += "; " + strings.Join(broken, ", ")
 	}
-	fmt.Println("    " + line)
 	if !cfg.race && verbose {
-		fmt.Println("    (without -race: data races in your code go unreported)")
+		fmt.Fprintln(w, "    (without -race: data races in your code go unreported)")
 	}
-	if passed < total {
-		return 1
-	}
-	return 0
+	return line
+}
+
+// untouchedLine is the summary's line about the learner's exercises when
+// every exercise file is the course's own.
+func untouchedLine(c *course.Course) string {
+	n := len(c.Exercises())
+	return fmt.Sprintf("your exercises: 0 of %d pass (none started; the runner, go run ./workshop, says where to begin)", n)
 }
 
 func sortedKeys(m map[string]string) []string {
