@@ -36,7 +36,8 @@ func TestStatusCountsDoneAndNamesTheNextExercise(t *testing.T) {
 	assert.Contains(t, s, "Next: 01/ex1, double a number\n")
 	assert.Contains(t, s, "  edit           "+filepath.FromSlash(stub1)+"\n")
 	assert.Contains(t, s, "  do not change  "+filepath.FromSlash(test1)+" (the tests)\n")
-	assert.Contains(t, s, "  not started    2 tests to make pass; the first, TestEx1DoubleSmall, says:\n"+
+	assert.Contains(t, s, "  not started    your file is still the stub: 2 tests to make pass\n"+
+		"  first test     TestEx1DoubleSmall\n"+
 		"                 Double(2) = 0, want 4: twice two is four\n",
 		"an untouched stub is not started; the first expectation, in the test's own words")
 	assert.NotContains(t, s, "failing", "an untouched stub is not a mistake")
@@ -51,7 +52,8 @@ func TestStatusCountsDoneAndNamesTheNextExercise(t *testing.T) {
 	assert.Contains(t, s, "  ✓ 01/ex1  double a number\n  ✗ 01/ex2  halve a number  ← next\n")
 	assert.Contains(t, s, "] 1/3 done")
 	assert.Contains(t, s, "Next: 01/ex2, halve a number\n")
-	assert.Contains(t, s, "  not started    TestEx2Half says:\n                 Half(9) = 0, want 4: rounded toward zero\n")
+	assert.Contains(t, s, "  not started    your file is still the stub: 1 test to make pass\n"+
+		"  first test     TestEx2Half\n                 Half(9) = 0, want 4: rounded toward zero\n")
 	assert.Equal(t, int32(1), a.testRuns.Load(), "lesson 02 did not change: its verdict comes from the cache")
 
 	a, out2, _ := testApp(t, root, "", cache)
@@ -235,7 +237,8 @@ func TestNotStartedIsNotAMistake(t *testing.T) {
 	cache := t.TempDir()
 	a, out, _ := testApp(t, root, "", cache)
 	require.Equal(t, 0, a.run(t.Context(), []string{"01/ex1"}))
-	assert.Contains(t, out.String(), "  not started    2 tests to make pass; the first, TestEx1DoubleSmall, says:\n"+
+	assert.Contains(t, out.String(), "  not started    your file is still the stub: 2 tests to make pass\n"+
+		"  first test     TestEx1DoubleSmall\n"+
 		"                 Double(2) = 0, want 4: twice two is four\n")
 
 	write(t, root, stub1, strings.Replace(readFile(t, root, stub1), "return 0", "return 3 * n", 1))

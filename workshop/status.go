@@ -126,13 +126,9 @@ func (a *app) printNext(c *course.Course, label string, e course.Exercise, v Ver
 	case len(v.Failures) > 0 && a.notStarted(c, e):
 		// The stub as shipped fails every test for want of code, not
 		// because of a mistake: say so, and what the tests expect.
-		first := v.Failures[0].Test
-		if v.Tests > 1 {
-			first = fmt.Sprintf("%d tests to make pass; the first, %s, says:", v.Tests, first)
-		} else {
-			first += " says:"
-		}
-		a.labelled("not started", first)
+		n := len(v.Failures)
+		a.labelled("not started", fmt.Sprintf("your file is still the stub: %d %s to make pass", n, plural(n, "test", "tests")))
+		a.labelled("first test", v.Failures[0].Test)
 		a.labelled("", clip(plainExpectation(v.Message), maxMessageLines))
 	case len(v.Failures) > 0:
 		how := v.Failures[0].Test
