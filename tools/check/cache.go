@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"sync/atomic"
+	"time"
 )
 
 // The verdict cache remembers checks that passed, so that a second make
@@ -48,7 +49,29 @@ func openVerdictCache(disabled bool) *verdictCache {
 	if os.MkdirAll(dir, 0o755) != nil {
 		return &verdictCache{}
 	}
+	trimCache(dir)
 	return &verdictCache{dir: dir}
+}
+
+// A verdict unused for cacheKeep is removed, once a day at most: every
+// change to the course leaves a few hundred verdicts behind.
+const cacheKeep = 30 * 24 * time.Hour
+
+func trimCache(dir string) {
+	marker := filepath.Join(dir, "trimmed")
+	if fi, err := os.Stat(marker); err == nil && time.Since(fi.ModTime()) < 24*time.Hour {
+		return
+	}
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		if fi, err := d.Info(); err == nil && time.Since(fi.ModTime()) > cacheKeep {
+			os.Remove(p)
+		}
+		return nil
+	})
+	os.WriteFile(marker, nil, 0o644)
 }
 
 func (c *verdictCache) file(key string) string {
@@ -61,12 +84,18 @@ func (c *verdictCache) get(key string, v any) bool {
 	if c.dir == "" {
 		return false
 	}
-	data, err := os.ReadFile(c.file(key))
+	p := c.file(key)
+	data, err := os.ReadFile(p)
 	if err != nil || json.Unmarshal(data, v) != nil {
 		c.misses.Add(1)
 		return false
 	}
 	c.hits.Add(1)
+	// Mark it used, so trimCache keeps it; once a day is enough.
+	if fi, err := os.Stat(p); err == nil && time.Since(fi.ModTime()) > 24*time.Hour {
+		now := time.Now()
+		os.Chtimes(p, now, now)
+	}
 	return true
 }
 
