@@ -1,0 +1,29 @@
+// Mistake: the expiry is set again on every hit, so a steady client restarts the window forever.
+// Caught: "the window must not restart on every hit"
+package exercises
+
+import (
+	"context"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// hitScript counts and, on a window's first hit, sets the expiry: one
+// script, so Redis runs both with nothing in between, and no dropped
+// connection can leave a count without its expiry.
+var hitScript = redis.NewScript(`
+local n = redis.call("INCR", KEYS[1])
+redis.call("PEXPIRE", KEYS[1], ARGV[1])
+return n
+`)
+
+// Hit counts one request in the counter at key and reports whether it is
+// within limit for the window that started with the key's first hit.
+func Hit(ctx context.Context, rdb *redis.Client, key string, limit int64, window time.Duration) (allowed bool, err error) {
+	n, err := hitScript.Run(ctx, rdb, []string{key}, window.Milliseconds()).Int64()
+	if err != nil {
+		return false, err
+	}
+	return n <= limit, nil
+}
