@@ -137,6 +137,9 @@ var envVarRE = regexp.MustCompile(`"([A-Z][A-Z0-9]*_[A-Z0-9_]+|[A-Z]{2,})"`)
 // module of the workspace: replace reliability/flaky => ../flaky.
 var replaceRE = regexp.MustCompile(`(?m)=>\s*(\.\.?/[^\s]+)`)
 
+// siblingRE finds the workspace modules a go.mod names: reliability/flaky.
+var siblingRE = regexp.MustCompile(`(?m)^\s*(?:require\s+)?reliability/([A-Za-z0-9_]+)\s+v`)
+
 // hashInputs reads every file under workdir (except .git) and the go
 // command's settings.
 func hashInputs(ws *workspace) (*inputs, error) {
@@ -183,6 +186,13 @@ func hashInputs(ws *workspace) (*inputs, error) {
 		for _, r := range replaceRE.FindAllSubmatch(data, -1) {
 			in.deps[m] = append(in.deps[m], path.Clean(path.Join(filepath.ToSlash(m), string(r[1]))))
 		}
+		// A sibling required without a replace is still found through
+		// go.work: module paths mirror directories (reliability/flaky).
+		for _, r := range siblingRE.FindAllSubmatch(data, -1) {
+			if dir := string(r[1]); dir != m {
+				in.deps[m] = append(in.deps[m], dir)
+			}
+		}
 	}
 
 	// The toolchain and its settings, minus where things are stored.
@@ -209,6 +219,13 @@ func hashInputs(ws *workspace) (*inputs, error) {
 	h := sha256.New()
 	settingsJSON, _ := json.Marshal(settings) // map keys come out sorted
 	fmt.Fprintf(h, "%s\n%s\n%q\ncpus %d race %v\n", cacheVersion, settingsJSON, env, runtime.NumCPU(), cfg.race)
+	// The checker itself, and the course model it reads the tree with: a
+	// verdict reached by other code is not this code's verdict.
+	for _, rel := range sortedKeys(in.files) {
+		if strings.HasPrefix(rel, "tools/") || strings.HasPrefix(rel, "workshop/course/") {
+			fmt.Fprintf(h, "%s %s\n", in.files[rel], rel)
+		}
+	}
 	in.env = hex.EncodeToString(h.Sum(nil))
 	return in, nil
 }
