@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -133,5 +136,24 @@ func TestEveryLineFitsEightyColumns(t *testing.T) {
 	}
 	if wide > 10 {
 		t.Errorf("and %d more lines wider than %d columns", wide-10, maxColumns)
+	}
+}
+
+// TestTheReadmeCountsTheRealCourse: the runner's README shows a
+// progress bar; its total is the course's number of exercises, so that
+// the example is one a learner can meet.
+func TestTheReadmeCountsTheRealCourse(t *testing.T) {
+	root, err := course.FindRoot(".")
+	require.NoError(t, err)
+	c, err := course.Load(root)
+	require.NoError(t, err)
+	readme, err := os.ReadFile(filepath.Join(root, "workshop", "README.md"))
+	require.NoError(t, err)
+	bars := regexp.MustCompile(`\] (\d+)/(\d+) done`).FindAllStringSubmatch(string(readme), -1)
+	require.NotEmpty(t, bars, "workshop/README.md shows the progress bar")
+	for _, b := range bars {
+		assert.Equal(t, fmt.Sprint(len(c.Exercises())), b[2],
+			"workshop/README.md says %s/%s done, but the course has %d exercises: change the example to %s/%d",
+			b[1], b[2], len(c.Exercises()), b[1], len(c.Exercises()))
 	}
 }
