@@ -105,12 +105,16 @@ func demo(n *narrate.Narrator, s scenario) error {
 			"needing B; one of each arrives every %v. Both dependencies answer in %v to %v, "+
 			"until B turns slow at %v: from then on a call to B never answers, and holds "+
 			"its worker until its caller's deadline (%v) cuts it off. A's callers want an "+
-			"answer within %v. The clock is simulated, so every run with the same -seed "+
-			"gives the same numbers.\n\n"+
+			"answer within %v. Even healthy, each dependency fails one call in %d at "+
+			"random, as real ones do; the seed decides which. The clock is simulated, so "+
+			"every run with the same -seed gives the same numbers.\n\n"+
 			"First, one pool of %d workers serves both: a single bulkhead.New(%d, %s) in "+
 			"front of A and B. A caller who finds every worker busy queues for one, for as "+
-			"long as its own deadline allows. Each line shows who holds the workers.",
-		beat, latency, latency+jitter, slowFrom, deadlineB, deadlineA, s.workers, s.workers, goWait(queueForSlot)))
+			"long as its own deadline allows. Each line shows who holds the workers "+
+			"%v after a request for A arrived (the traffic stops at %v): a healthy A "+
+			"answers in %v to %v, so it still holds its worker then.",
+		beat, latency, latency+jitter, slowFrom, deadlineB, deadlineA, oneCallIn, s.workers, s.workers,
+		goWait(queueForSlot), sampleLag, time.Duration(requests)*beat, latency, latency+jitter))
 	pool := mustNew(bulkhead.New(s.workers, queueForSlot))
 	shared, err := s.run(pool, pool)
 	if err != nil {
@@ -183,6 +187,7 @@ func printTimeline(n *narrate.Narrator, r runResult, workers int) {
 			sm.waiting, sm.rejected, sm.gaveUpN)
 	}
 	n.Printf("  A: a call to A, B: a call to B, .: a free slot. B turns slow at %v.", slowFrom)
+	n.Printf("  Lines are %v after a beat: a call to A that got a slot still holds it.", sampleLag)
 }
 
 // printCounters prints each bulkhead's own counters at the end of a run.
@@ -199,7 +204,11 @@ func sideBySide(n *narrate.Narrator, s scenario, setups []setup) {
 		"What the callers saw, for the requests that arrived after B turned slow "+
 			"(%v on): the share answered successfully, and how long callers waited for "+
 			"their answer, whatever it was. \"most inside\" is the most calls the "+
-			"dependency itself saw at once.", slowFrom))
+			"dependency itself saw at once. A healthy A still fails one call in %d: "+
+			"with a bulkhead each, %d of its %d calls after %v failed that way, which is "+
+			"all that keeps it from 100%%.", slowFrom, oneCallIn,
+		setups[1].result.failedBetween(depA, slowFrom, time.Duration(math.MaxInt64)),
+		setups[1].result.afterSlow(depA).calls, slowFrom))
 	var rows [][]string
 	for _, st := range setups {
 		for _, dep := range []dependency{depA, depB} {
@@ -249,6 +258,9 @@ func sideBySide(n *narrate.Narrator, s scenario, setups []setup) {
 			shared.count(depA, gaveUp), split.count(depA, gaveUp))},
 		{"B calls refused at once", fmt.Sprintf("%d in the shared pool, %d split",
 			shared.count(depB, refused), split.count(depB, refused))},
+		{"A failed by itself, at random", fmt.Sprintf("%d of %d before, %d of %d after (split)",
+			shared.failedBetween(depA, 0, slowFrom), shared.path(depA, 0, slowFrom).calls,
+			split.failedBetween(depA, slowFrom, time.Duration(math.MaxInt64)), split.afterSlow(depA).calls)},
 		{"same outcomes, twin and ours", yesNo(same)},
 	})
 	if !same {

@@ -135,8 +135,11 @@ func TestDemoOutput(t *testing.T) {
 		"Phase 1: one pool for everything", "Phase 2: a bulkhead per dependency",
 		"Phase 3: library twin: x/sync/semaphore", "Phase 4: side by side",
 		"bulkhead.New(10,\ntime.Minute)", "bulkhead.New(5, 0) for B",
-		"  0.5s   [BBBBBBBBBB]       12        0        8",
-		"  0.5s   A [.....]  B [BBBBB]        0       15        0",
+		// A's calls show in the timelines: in the shared pool until B's
+		// stuck calls take every worker, and in A's own half throughout.
+		"  0.1s   [A.........]        0        0        0",
+		"  0.5s   [BBBBBBBBBB]       12        0        9",
+		"  0.5s   A [A....]  B [BBBBB]        0       15        0",
 		"the pool counted: 160 admitted, 0 refused, 80 gave up",
 		"B's bulkhead counted: 55 admitted, 65 refused, 0 gave up",
 		"one shared pool   A    90     11.1%  20.0ms   20.0ms   1",
@@ -147,6 +150,9 @@ func TestDemoOutput(t *testing.T) {
 		"A after, x/sync/semaphore ....... 98.9% ok, p50 2.5ms, p99 3.0ms",
 		"B's share of the workers ........ shared pool: 10 of 10; split: 5 of 5",
 		"B calls refused at once ......... 0 in the shared pool, 65 split",
+		"fails one call in 100 at", // the random failures are announced
+		"1 of its 90 calls after 300ms failed that way",
+		"A failed by itself, at random ... 1 of 30 before, 1 of 90 after (split)",
 		"same outcomes, twin and ours .... yes",
 	} {
 		assert.Contains(t, got, want)

@@ -40,6 +40,18 @@ func (r runResult) path(dep dependency, from, until time.Duration) pathStats {
 	return p
 }
 
+// failedBetween returns how many requests for dep that arrived in
+// [from, until) were let through to the dependency and failed there.
+func (r runResult) failedBetween(dep dependency, from, until time.Duration) int {
+	n := 0
+	for _, req := range r.requests {
+		if req.dep == dep && req.outcome == failed && req.at >= from && req.at < until {
+			n++
+		}
+	}
+	return n
+}
+
 // count returns how many requests for dep ended with o.
 func (r runResult) count(dep dependency, o outcome) int {
 	n := 0

@@ -11,6 +11,7 @@ import (
 )
 
 func TestEx1RunsOpAndReturnsItsError(t *testing.T) {
+	started(t, "Semaphore")
 	type key struct{}
 	bubble(t, func(t *testing.T) {
 		s := NewSemaphore(2)
@@ -33,6 +34,7 @@ func TestEx1RunsOpAndReturnsItsError(t *testing.T) {
 }
 
 func TestEx1AtMostNAtOnce(t *testing.T) {
+	started(t, "Semaphore")
 	bubble(t, func(t *testing.T) {
 		s := NewSemaphore(3)
 		var calls []*call
@@ -69,6 +71,7 @@ func TestEx1AtMostNAtOnce(t *testing.T) {
 }
 
 func TestEx1WaitsForAFreeSlot(t *testing.T) {
+	started(t, "Semaphore")
 	bubble(t, func(t *testing.T) {
 		s := NewSemaphore(1)
 		holder := start(t, t.Context(), s.Execute)
@@ -93,6 +96,7 @@ func TestEx1WaitsForAFreeSlot(t *testing.T) {
 }
 
 func TestEx1CallerWhoGivesUpIsNotRefused(t *testing.T) {
+	started(t, "Semaphore")
 	bubble(t, func(t *testing.T) {
 		s := NewSemaphore(1)
 		holder := start(t, t.Context(), s.Execute)
@@ -144,6 +148,7 @@ func TestEx1CallerWhoGivesUpIsNotRefused(t *testing.T) {
 }
 
 func TestEx1CallerDeadlineIsNotRefusal(t *testing.T) {
+	started(t, "Semaphore")
 	bubble(t, func(t *testing.T) {
 		s := NewSemaphore(1)
 		mustRun(t, start(t, t.Context(), s.Execute), "the first call")
@@ -165,6 +170,7 @@ func TestEx1CallerDeadlineIsNotRefusal(t *testing.T) {
 }
 
 func TestEx1EndedContextRunsNothing(t *testing.T) {
+	started(t, "Semaphore")
 	bubble(t, func(t *testing.T) {
 		s := NewSemaphore(4)
 		ctx := cancelled(t)
@@ -194,6 +200,7 @@ func TestEx1EndedContextRunsNothing(t *testing.T) {
 }
 
 func TestEx1PanicFreesTheSlot(t *testing.T) {
+	started(t, "Semaphore")
 	bubble(t, func(t *testing.T) {
 		s := NewSemaphore(1)
 		v := panicsWith(func() {
@@ -212,6 +219,7 @@ func TestEx1PanicFreesTheSlot(t *testing.T) {
 }
 
 func TestEx1ZeroMeansOne(t *testing.T) {
+	started(t, "Semaphore")
 	for _, n := range []int{0, -5} {
 		bubble(t, func(t *testing.T) {
 			var s *Semaphore

@@ -1,6 +1,10 @@
 package exercises
 
-import "context"
+import (
+	"context"
+
+	"reliability/04_bulkhead/bulkhead"
+)
 
 // Exercise 2: refuse at once when full.
 //
@@ -29,6 +33,10 @@ import "context"
 type TryBulkhead struct {
 	// Add the fields you need.
 }
+
+// The refusal is bulkhead.ErrBulkheadFull, from the lesson's package,
+// imported above for it: return it, or an error that wraps it.
+var _ = bulkhead.ErrBulkheadFull
 
 // NewTryBulkhead returns a TryBulkhead with n slots (at least 1).
 func NewTryBulkhead(n int) *TryBulkhead {

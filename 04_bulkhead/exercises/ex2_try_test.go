@@ -11,6 +11,7 @@ import (
 )
 
 func TestEx2RunsOpAndReturnsItsError(t *testing.T) {
+	started(t, "TryBulkhead")
 	bubble(t, func(t *testing.T) {
 		b := NewTryBulkhead(2)
 		for _, want := range []error{errDown, nil} {
@@ -31,6 +32,7 @@ func TestEx2RunsOpAndReturnsItsError(t *testing.T) {
 }
 
 func TestEx2RefusesAtOnceWhenFull(t *testing.T) {
+	started(t, "TryBulkhead")
 	bubble(t, func(t *testing.T) {
 		b := NewTryBulkhead(2)
 		first := start(t, t.Context(), b.TryExecute)
@@ -61,6 +63,7 @@ func TestEx2RefusesAtOnceWhenFull(t *testing.T) {
 }
 
 func TestEx2ExactlyNRunAtOnce(t *testing.T) {
+	started(t, "TryBulkhead")
 	bubble(t, func(t *testing.T) {
 		b := NewTryBulkhead(3)
 		var calls []*call
@@ -81,6 +84,7 @@ func TestEx2ExactlyNRunAtOnce(t *testing.T) {
 }
 
 func TestEx2InFlight(t *testing.T) {
+	started(t, "TryBulkhead")
 	bubble(t, func(t *testing.T) {
 		b := NewTryBulkhead(2)
 		if got := b.InFlight(); got != 0 {
@@ -106,6 +110,7 @@ func TestEx2InFlight(t *testing.T) {
 }
 
 func TestEx2PanicFreesTheSlot(t *testing.T) {
+	started(t, "TryBulkhead")
 	bubble(t, func(t *testing.T) {
 		b := NewTryBulkhead(1)
 		v := panicsWith(func() {
@@ -127,6 +132,7 @@ func TestEx2PanicFreesTheSlot(t *testing.T) {
 }
 
 func TestEx2EndedContextRunsNothing(t *testing.T) {
+	started(t, "TryBulkhead")
 	bubble(t, func(t *testing.T) {
 		b := NewTryBulkhead(1)
 		ctx := cancelled(t)
@@ -153,6 +159,7 @@ func TestEx2EndedContextRunsNothing(t *testing.T) {
 }
 
 func TestEx2ZeroMeansOne(t *testing.T) {
+	started(t, "TryBulkhead")
 	for _, n := range []int{0, -1} {
 		bubble(t, func(t *testing.T) {
 			b := NewTryBulkhead(n)
@@ -170,19 +177,72 @@ func TestEx2ZeroMeansOne(t *testing.T) {
 	}
 }
 
+// A caller that looks at how many slots are taken (len of a channel) and
+// then takes one in a second step can be overtaken in between: a rival
+// takes the last free slot, and the send that follows, which should never
+// wait, waits. The test arms len (see lenhook_test.go) to let a rival in
+// at exactly that moment, so the mistake shows every time, with or
+// without -race. Taking the slot in one step, a select with a default
+// case, leaves no moment to be overtaken in.
+func TestEx2CheckAndTakeAreOneStep(t *testing.T) {
+	started(t, "TryBulkhead")
+	bubble(t, func(t *testing.T) {
+		b := NewTryBulkhead(2)
+		mustRun(t, start(t, t.Context(), b.TryExecute), "the call that takes the first slot")
+
+		var rival *call
+		lenHook.arm(func() {
+			rival = start(t, t.Context(), b.TryExecute)
+			select { // the rival takes the last slot (or is refused) before len returns
+			case <-rival.entered:
+			case <-rival.finished:
+			}
+		})
+		defer lenHook.disarm()
+		caller := start(t, t.Context(), b.TryExecute)
+		err, done := caller.returned()
+		lenHook.disarm()
+		if !done && !caller.inside() {
+			if rival != nil {
+				t.Fatalf("TryExecute looked at len of its channel, a rival took the last free slot before it " +
+					"went on, and then it waited for a slot: it must never wait. Checking len(ch) and then " +
+					"sending in a separate step lets another caller in between: take the slot in one step, " +
+					"with a select that has a default case")
+			}
+			t.Fatalf("with a slot free, TryExecute neither ran op nor returned: it must never wait")
+		}
+		if rival == nil {
+			if !caller.inside() {
+				t.Fatalf("with one of 2 slots free, TryExecute should run op, got %v", err)
+			}
+			return
+		}
+		switch inside := countInside([]*call{caller, rival}); {
+		case inside > 1:
+			t.Fatalf("with one slot free, TryExecute and a rival both ran op: at most 2 may run at once")
+		case inside == 0:
+			t.Fatalf("with one slot free, neither TryExecute nor the rival that came in while it was " +
+				"deciding ran op: one of them should have the slot")
+		case !caller.inside() && !errors.Is(err, bulkhead.ErrBulkheadFull):
+			t.Fatalf("a rival took the last free slot while TryExecute was deciding; it should then be "+
+				"refused with bulkhead.ErrBulkheadFull, got %v", err)
+		}
+	})
+}
+
 // A crowd arrives at once, round after round, at a bulkhead with one free
 // slot. Exactly one caller may get it, and every other must be refused at
-// once. Checking len(ch) and then sending in a second step lets two callers
-// both see the last slot free: the second then waits on its send instead
-// of being refused. The window is a few instructions wide, so this test can
-// only make it likely, not certain (no test can force an interleaving
-// inside your function); it shows best with several processors:
+// once. TestEx2CheckAndTakeAreOneStep catches a check and a take in two
+// steps when the check is a len of a channel; this test is the net for the
+// other ways to split them (a counter read and then changed, say), which
+// only the scheduler or the race detector can catch:
 //
 //	go test -race -count=5 -run Ex2Crowd ./04_bulkhead/exercises/
 func TestEx2CrowdNeverWaits(t *testing.T) {
+	started(t, "TryBulkhead")
 	const crowd = 32
 	bubble(t, func(t *testing.T) {
-		for round := range 2000 {
+		for round := range 200 {
 			b := NewTryBulkhead(2)
 			mustRun(t, start(t, t.Context(), b.TryExecute), "the call that takes the first slot")
 			gate := make(chan struct{})

@@ -10,6 +10,7 @@ import (
 )
 
 func TestEx3RunsOpAndReturnsItsError(t *testing.T) {
+	started(t, "QueueBulkhead")
 	bubble(t, func(t *testing.T) {
 		b := NewQueueBulkhead(1, 1)
 		for _, want := range []error{errDown, nil} {
@@ -61,6 +62,7 @@ func mustBeWaiting(t *testing.T, b *QueueBulkhead, want int, when string) {
 }
 
 func TestEx3WaitsWhileTheLineHasRoom(t *testing.T) {
+	started(t, "QueueBulkhead")
 	bubble(t, func(t *testing.T) {
 		b := NewQueueBulkhead(1, 2)
 		holder := start(t, t.Context(), b.Execute)
@@ -91,6 +93,7 @@ func TestEx3WaitsWhileTheLineHasRoom(t *testing.T) {
 }
 
 func TestEx3LeavesTheLineWhenItGetsASlot(t *testing.T) {
+	started(t, "QueueBulkhead")
 	bubble(t, func(t *testing.T) {
 		b := NewQueueBulkhead(1, 1)
 		holder := start(t, t.Context(), b.Execute)
@@ -108,6 +111,7 @@ func TestEx3LeavesTheLineWhenItGetsASlot(t *testing.T) {
 }
 
 func TestEx3CallerWhoGivesUpLeavesTheLine(t *testing.T) {
+	started(t, "QueueBulkhead")
 	bubble(t, func(t *testing.T) {
 		b := NewQueueBulkhead(1, 1)
 		mustRun(t, start(t, t.Context(), b.Execute), "the first call")
@@ -135,6 +139,7 @@ func TestEx3CallerWhoGivesUpLeavesTheLine(t *testing.T) {
 }
 
 func TestEx3ZeroWaitingNeverWaits(t *testing.T) {
+	started(t, "QueueBulkhead")
 	bubble(t, func(t *testing.T) {
 		b := NewQueueBulkhead(2, 0)
 		for i := range 2 {
@@ -149,6 +154,7 @@ func TestEx3ZeroWaitingNeverWaits(t *testing.T) {
 }
 
 func TestEx3LimitsBelowTheMinimum(t *testing.T) {
+	started(t, "QueueBulkhead")
 	bubble(t, func(t *testing.T) {
 		var b *QueueBulkhead
 		if v := panicsWith(func() { b = NewQueueBulkhead(0, -3) }); v != nil {
@@ -166,6 +172,7 @@ func TestEx3LimitsBelowTheMinimum(t *testing.T) {
 }
 
 func TestEx3PanicFreesTheSlot(t *testing.T) {
+	started(t, "QueueBulkhead")
 	bubble(t, func(t *testing.T) {
 		b := NewQueueBulkhead(1, 1)
 		v := panicsWith(func() {
@@ -183,6 +190,7 @@ func TestEx3PanicFreesTheSlot(t *testing.T) {
 }
 
 func TestEx3EndedContextRunsNothing(t *testing.T) {
+	started(t, "QueueBulkhead")
 	bubble(t, func(t *testing.T) {
 		b := NewQueueBulkhead(1, 5)
 		ctx := cancelled(t)
@@ -213,6 +221,7 @@ func TestEx3EndedContextRunsNothing(t *testing.T) {
 }
 
 func TestEx3Crowd(t *testing.T) {
+	started(t, "QueueBulkhead")
 	bubble(t, func(t *testing.T) {
 		b := NewQueueBulkhead(2, 3)
 		var calls []*call

@@ -46,6 +46,7 @@ func mustBeFull(t *testing.T, iso *Isolator, dep, why string) {
 }
 
 func TestEx4RunsOpAndReturnsItsError(t *testing.T) {
+	started(t, "Isolator")
 	bubble(t, func(t *testing.T) {
 		iso := newIsolator(t, map[string]int{"payments": 1})
 		for _, want := range []error{errDown, nil} {
@@ -62,6 +63,7 @@ func TestEx4RunsOpAndReturnsItsError(t *testing.T) {
 }
 
 func TestEx4FullCompartmentLeavesOthersAlone(t *testing.T) {
+	started(t, "Isolator")
 	bubble(t, func(t *testing.T) {
 		iso := newIsolator(t, map[string]int{"payments": 1, "search": 2})
 		first := start(t, t.Context(), to(iso, "search"))
@@ -88,6 +90,7 @@ func TestEx4FullCompartmentLeavesOthersAlone(t *testing.T) {
 // TestEx4EqualLimitsApart: two dependencies with the same limit still have
 // a compartment each.
 func TestEx4EqualLimitsApart(t *testing.T) {
+	started(t, "Isolator")
 	bubble(t, func(t *testing.T) {
 		iso := newIsolator(t, map[string]int{"payments": 1, "search": 1})
 		mustRun(t, start(t, t.Context(), to(iso, "payments")), "the first call to payments")
@@ -101,6 +104,7 @@ func TestEx4EqualLimitsApart(t *testing.T) {
 }
 
 func TestEx4EachCompartmentHasItsOwnLimit(t *testing.T) {
+	started(t, "Isolator")
 	bubble(t, func(t *testing.T) {
 		iso := newIsolator(t, map[string]int{"a": 1, "b": 3, "c": 2})
 		for _, dep := range []string{"c", "b", "a"} {
@@ -118,6 +122,7 @@ func TestEx4EachCompartmentHasItsOwnLimit(t *testing.T) {
 }
 
 func TestEx4UnknownDependency(t *testing.T) {
+	started(t, "Isolator")
 	bubble(t, func(t *testing.T) {
 		iso := newIsolator(t, map[string]int{"payments": 1})
 		ran := false
@@ -138,6 +143,7 @@ func TestEx4UnknownDependency(t *testing.T) {
 }
 
 func TestEx4RejectsBadLimits(t *testing.T) {
+	started(t, "Isolator")
 	newIsolator(t, map[string]int{"payments": 1, "search": 10})
 	for _, c := range []struct {
 		limits map[string]int
@@ -156,6 +162,7 @@ func TestEx4RejectsBadLimits(t *testing.T) {
 }
 
 func TestEx4KeepsItsOwnCopyOfTheLimits(t *testing.T) {
+	started(t, "Isolator")
 	bubble(t, func(t *testing.T) {
 		limits := map[string]int{"a": 1, "b": 1}
 		iso := newIsolator(t, limits)
@@ -174,6 +181,7 @@ func TestEx4KeepsItsOwnCopyOfTheLimits(t *testing.T) {
 }
 
 func TestEx4PanicFreesTheSlot(t *testing.T) {
+	started(t, "Isolator")
 	bubble(t, func(t *testing.T) {
 		iso := newIsolator(t, map[string]int{"payments": 1})
 		v := panicsWith(func() {
@@ -192,6 +200,7 @@ func TestEx4PanicFreesTheSlot(t *testing.T) {
 }
 
 func TestEx4EndedContextRunsNothing(t *testing.T) {
+	started(t, "Isolator")
 	bubble(t, func(t *testing.T) {
 		iso := newIsolator(t, map[string]int{"payments": 1})
 		ctx := cancelled(t)
@@ -221,6 +230,7 @@ func TestEx4EndedContextRunsNothing(t *testing.T) {
 // map written after NewIsolator (for example, compartments made on first
 // use) is a data race.
 func TestEx4SafeForConcurrentUse(t *testing.T) {
+	started(t, "Isolator")
 	bubble(t, func(t *testing.T) {
 		deps := []string{"a", "b", "c", "d"}
 		iso := newIsolator(t, map[string]int{"a": 2, "b": 2, "c": 2, "d": 2})

@@ -43,6 +43,7 @@ func checkSizes(t *testing.T, cases []sizeCase) {
 }
 
 func TestEx5LittlesLaw(t *testing.T) {
+	started(t, "Size")
 	checkSizes(t, []sizeCase{
 		{Measurement{300, time.Second, 70 * time.Millisecond}, 0, 21,
 			"300 calls per second × 70ms is exactly 21 slots. A whole number must not be rounded up: is a " +
@@ -60,6 +61,7 @@ func TestEx5LittlesLaw(t *testing.T) {
 }
 
 func TestEx5RoundsUp(t *testing.T) {
+	started(t, "Size")
 	checkSizes(t, []sizeCase{
 		{Measurement{50, time.Second, 30 * time.Millisecond}, 0, 2,
 			"50 per second × 30ms is 1.5 slots; a half slot does not exist, so round up to 2"},
@@ -71,6 +73,7 @@ func TestEx5RoundsUp(t *testing.T) {
 }
 
 func TestEx5Headroom(t *testing.T) {
+	started(t, "Size")
 	checkSizes(t, []sizeCase{
 		{Measurement{300, time.Second, 100 * time.Millisecond}, 20, 36,
 			"30 slots plus 20% headroom is 30 × 1.2 = 36 (headroom multiplies; it is not added)"},
@@ -89,6 +92,7 @@ func TestEx5Headroom(t *testing.T) {
 }
 
 func TestEx5SubMillisecondLatency(t *testing.T) {
+	started(t, "Size")
 	checkSizes(t, []sizeCase{
 		{Measurement{1000, time.Second, 2500 * time.Microsecond}, 0, 3,
 			"1000 per second × 2.5ms is 2.5 slots, so 3: sub-millisecond parts of the latency count " +
@@ -100,6 +104,7 @@ func TestEx5SubMillisecondLatency(t *testing.T) {
 }
 
 func TestEx5SubSecondWindow(t *testing.T) {
+	started(t, "Size")
 	checkSizes(t, []sizeCase{
 		{Measurement{150, 1500 * time.Millisecond, 100 * time.Millisecond}, 0, 10,
 			"150 calls in 1.5s is 100 per second; × 100ms is 10 slots: sub-second parts of the Window count " +
@@ -114,6 +119,7 @@ func TestEx5SubSecondWindow(t *testing.T) {
 // float computation that subtracts a small epsilon before rounding up, to
 // hide its own error, rounds such a size down.
 func TestEx5TinyFraction(t *testing.T) {
+	started(t, "Size")
 	checkSizes(t, []sizeCase{
 		{Measurement{5_000_000_000_001, 1000 * time.Second, time.Nanosecond}, 0, 6,
 			"5000000000001 calls in 1000s × 1ns is 5.000000000001 slots: not whole, so 6. Subtracting an " +
@@ -123,6 +129,7 @@ func TestEx5TinyFraction(t *testing.T) {
 }
 
 func TestEx5AtLeastOne(t *testing.T) {
+	started(t, "Size")
 	checkSizes(t, []sizeCase{
 		{Measurement{0, time.Minute, 10 * time.Millisecond}, 0, 1,
 			"no calls measured: the size should be at least 1, or the bulkhead refuses the first call"},
@@ -134,6 +141,7 @@ func TestEx5AtLeastOne(t *testing.T) {
 }
 
 func TestEx5RejectsNonsense(t *testing.T) {
+	started(t, "Size")
 	if _, err := size(t, Measurement{300, time.Second, 100 * time.Millisecond}, 20); err != nil {
 		t.Fatalf("Size(%+v, 20) is a valid measurement and should not be an error, got %v",
 			Measurement{300, time.Second, 100 * time.Millisecond}, err)
@@ -157,6 +165,7 @@ func TestEx5RejectsNonsense(t *testing.T) {
 }
 
 func TestEx5TooManySlots(t *testing.T) {
+	started(t, "Size")
 	if n, err := size(t, Measurement{1_000_000, time.Second, 30 * time.Second}, 0); err != nil || n != 30_000_000 {
 		t.Fatalf("a million calls per second that take 30s each need 30000000 slots, got %d (error %v)", n, err)
 	}

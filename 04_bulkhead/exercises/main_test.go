@@ -25,6 +25,13 @@ var errDown = errors.New("dependency is down")
 // take milliseconds: everything that waits runs in virtual time.
 const stuckAfter = 5 * time.Second
 
+// stuckWhy is what the watchdog says about a test that does not end.
+const stuckWhy = "the code under test is stuck. The likely cause: a sync.Mutex " +
+	"held while op runs or while waiting for a slot. Every other caller then blocks on the lock, " +
+	"where neither a free slot nor the end of its context can reach it. Keep locks short, and wait " +
+	"for a slot with a select on a channel and ctx.Done(). Or a path that returns while still " +
+	"holding the lock: an early return (say, a refusal) before its Unlock."
+
 // bubble runs f in a synctest bubble, where time is virtual, with two
 // safety nets for code that hangs, so that a wrong answer fails within
 // seconds and says why instead of stalling go test for ten minutes:
@@ -40,13 +47,7 @@ const stuckAfter = 5 * time.Second
 func bubble(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
 	began := time.Now()
-	watchdog := time.AfterFunc(stuckAfter, func() {
-		failStuck(t.Name(), time.Since(began), "the code under test is stuck. The likely cause: a sync.Mutex "+
-			"held while op runs or while waiting for a slot. Every other caller then blocks on the lock, "+
-			"where neither a free slot nor the end of its context can reach it. Keep locks short, and wait "+
-			"for a slot with a select on a channel and ctx.Done(). Or a path that returns while still "+
-			"holding the lock: an early return (say, a refusal) before its Unlock.")
-	})
+	watchdog := time.AfterFunc(stuckAfter, func() { failStuck(t.Name(), time.Since(began), stuckWhy) })
 	defer watchdog.Stop()
 	defer func() {
 		r := recover()
