@@ -36,11 +36,13 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"reliability/workshop/course"
@@ -145,6 +147,14 @@ func main() {
 			fatal(err)
 		}
 		workdir = dir
+		// Interrupted, the run still hands its copy on to the next one.
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+		go func() {
+			<-sig
+			releaseSlot()
+			os.Exit(130)
+		}()
 	}
 	ws, err := loadWorkspace()
 	if err != nil {
@@ -179,10 +189,13 @@ func main() {
 		yourLine = untouchedLine(wc)
 	}
 	results := runSteps(ws, selected, extra)
-	os.Exit(summarize(results, yourLine, ws.cache, time.Since(begin)))
+	status := summarize(results, yourLine, ws.cache, time.Since(begin))
+	releaseSlot()
+	os.Exit(status)
 }
 
 func fatal(err error) {
+	releaseSlot()
 	fmt.Fprintln(os.Stderr, "check:", err)
 	os.Exit(1)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -48,13 +49,13 @@ func runCourse(ws *workspace, _ *progress) result {
 // out .git and putting the course's own version of every exercise file in
 // place of the learner's, and returns the copy's root.
 //
-// The directory's name depends only on the repository's path and on the
-// copy's content, so the next run with the same content reuses it as it
-// is, and the go build cache still knows its packages: a fresh name every
-// time would rebuild the whole workspace on every make test. A copy is
-// never rewritten in place: it is built beside and renamed into place, so
-// two runs at the same time (two terminals, two people in one tree) never
-// pull files from under each other. Copies unused for a day are removed.
+// The copy lives in one of a few slots whose names depend only on the
+// repository's path, so the next run finds the same directory and the go
+// build cache still knows its packages (a fresh name every time would
+// rebuild the whole workspace on every make test); only the files that
+// changed are rewritten. A run holds its slot until it exits, so two runs
+// at the same time (two terminals, two people in one tree) each get a
+// slot of their own and never pull files from under each other.
 func pristineCopy(c *course.Course, m course.Manifest) (string, error) {
 	exerciseDirs := map[string]bool{}
 	for _, l := range c.Lessons {
@@ -93,75 +94,98 @@ func pristineCopy(c *course.Course, m course.Manifest) (string, error) {
 			return "", fmt.Errorf("making a pristine copy of the course: %w", err)
 		}
 	}
-	h := sha256.New()
-	for _, rel := range sortedFileNames(files) {
-		fmt.Fprintf(h, "%s %x\n", rel, sha256.Sum256(files[rel]))
-	}
 	rootSum := sha256.Sum256([]byte(c.Root))
 	base := filepath.Join(os.TempDir(), "reliability-workshop-pristine-"+hex.EncodeToString(rootSum[:6]))
-	dir := filepath.Join(base, hex.EncodeToString(h.Sum(nil))[:16])
-	done := filepath.Join(dir, "complete")
-	dst := filepath.Join(dir, "workshop")
 	if err := os.MkdirAll(base, 0o755); err != nil {
 		return "", err
 	}
-	removeStaleCopies(base, dir)
-	if _, err := os.Stat(done); err == nil {
-		now := time.Now()
-		os.Chtimes(done, now, now) // in use: not stale
-		return dst, nil
-	}
-	build, err := os.MkdirTemp(base, "new-")
-	if err != nil {
-		return "", err
-	}
-	for rel, data := range files {
-		p := filepath.Join(build, "workshop", filepath.FromSlash(rel))
-		if err = os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			break
-		}
-		if err = os.WriteFile(p, data, 0o644); err != nil {
-			break
-		}
-	}
-	if err == nil {
-		err = os.WriteFile(filepath.Join(build, "complete"), nil, 0o644)
-	}
-	if err == nil {
-		if err = os.Rename(build, dir); err != nil {
-			if _, statErr := os.Stat(done); statErr == nil {
-				err = nil // another run made the same copy first: use it
-			}
-		}
-	}
-	if err != nil {
-		os.RemoveAll(build)
-		return "", fmt.Errorf("making a pristine copy of the course: %w", err)
-	}
-	os.RemoveAll(build)
-	return dst, nil
-}
-
-// removeStaleCopies removes the copies in base, other than keep, that no
-// run has used for a day, and half-built ones as old.
-func removeStaleCopies(base, keep string) {
-	entries, err := os.ReadDir(base)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		dir := filepath.Join(base, e.Name())
-		if dir == keep {
+	for i := range maxSlots {
+		slot := filepath.Join(base, fmt.Sprintf("slot%d", i))
+		if !takeSlot(slot + ".lock") {
 			continue
 		}
-		fi, err := os.Stat(filepath.Join(dir, "complete"))
-		if err != nil {
-			fi, err = e.Info()
+		dst := filepath.Join(slot, "workshop")
+		if err := syncTree(dst, files); err != nil {
+			releaseSlot()
+			return "", fmt.Errorf("making a pristine copy of the course: %w", err)
 		}
-		if err == nil && time.Since(fi.ModTime()) > 24*time.Hour {
-			os.RemoveAll(dir)
+		return dst, nil
+	}
+	return "", fmt.Errorf("making a pristine copy of the course: all %d copies in %s are in use by other runs", maxSlots, base)
+}
+
+// maxSlots bounds how many runs can check one repository at a time.
+const maxSlots = 8
+
+// slotStale is the age after which a slot's lock is taken to be left
+// over by a run that was killed.
+const slotStale = 2 * time.Hour
+
+var heldSlot string // the lock file this run holds, if any
+
+// takeSlot creates the lock file, or reports false when another run holds
+// it.
+func takeSlot(lock string) bool {
+	for range 2 {
+		f, err := os.OpenFile(lock, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+		if err == nil {
+			fmt.Fprintf(f, "%d\n", os.Getpid())
+			f.Close()
+			heldSlot = lock
+			return true
+		}
+		fi, statErr := os.Stat(lock)
+		if statErr != nil || time.Since(fi.ModTime()) < slotStale {
+			return false
+		}
+		os.Remove(lock)
+	}
+	return false
+}
+
+// releaseSlot lets the next run have this run's copy.
+func releaseSlot() {
+	if heldSlot != "" {
+		os.Remove(heldSlot)
+		heldSlot = ""
+	}
+}
+
+// syncTree makes dir hold exactly files, rewriting only the files whose
+// content differs, so that unchanged files keep their times (the go
+// command's module index trusts a directory whose files are older than a
+// few seconds).
+func syncTree(dir string, files map[string][]byte) error {
+	var stale []string
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		if rel, err := filepath.Rel(dir, p); err == nil {
+			if _, ok := files[filepath.ToSlash(rel)]; !ok {
+				stale = append(stale, p)
+			}
+		}
+		return nil
+	})
+	for _, p := range stale {
+		if err := os.Remove(p); err != nil {
+			return err
 		}
 	}
+	for _, rel := range sortedFileNames(files) {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if old, err := os.ReadFile(p); err == nil && bytes.Equal(old, files[rel]) {
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, files[rel], 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func sortedFileNames(files map[string][]byte) []string {
