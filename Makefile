@@ -12,7 +12,7 @@ SHELL := bash
 .SHELLFLAGS := -o pipefail -c
 
 .DEFAULT_GOAL := help
-.PHONY: help test progress watch exercises solutions stubs-sum bench lint fmt tidy run-01 sim-01 run-02 run-03 run-04 run-05 run-06
+.PHONY: help test progress watch exercises solutions stubs-sum bench charts lint fmt tidy run-01 sim-01 run-02 run-03 run-04 run-05 run-06
 
 help: ## list the targets
 	@echo "Reliability Patterns Workshop"
@@ -47,6 +47,10 @@ stubs-sum: ## after changing a stub or exercise test: refresh exercises.sum
 
 bench: ## every lesson's benchmarks (not your exercises) with hand-rolled/library ratios
 	go test -run '^$$' -bench . -benchmem $$(go list $(addprefix ./,$(addsuffix /...,$(LESSONS))) | grep -v /exercises) | go run ./tools/benchratio
+
+charts: ## redraw every figure in NN_topic/figures from its demo's run
+	go run ./01_retry -sim -svg 01_retry/figures >/dev/null
+	go run ./01_retry -svg 01_retry/figures >/dev/null
 
 lint: ## gofmt check, go vet and staticcheck (pinned in tools/go.mod)
 	go run ./tools/check -only gofmt,vet,staticcheck

@@ -47,11 +47,7 @@ func runDemo(w io.Writer, o options) error {
 			Latency: serviceLatency, LatencyJitter: serviceJitter,
 		})
 	}
-	policy := func(j retry.Jitter) retry.Policy {
-		// A seeded jitter source makes the run replayable with -seed.
-		rng := rand.New(rand.NewPCG(o.seed, 7))
-		return retry.Policy{MaxAttempts: o.attempts, InitialDelay: o.base, MaxDelay: o.cap, Multiplier: 2, Jitter: j, Rand: rng.Int64N}
-	}
+	policy := func(j retry.Jitter) retry.Policy { return demoPolicy(o, j) }
 
 	n.Phase("No retries", fmt.Sprintf(
 		"The dependency is warming up: its first 2 calls fail, and after that %.4g%% of calls fail at random (seed %d). "+
@@ -175,21 +171,7 @@ const herdClients = 20
 // the same instant would start under each policy, in time slots after the
 // failure, one bar character per retry in the slot.
 func herd(n *narrate.Narrator, plain, jittered retry.Policy, attempts int) {
-	// retryTimes returns, for every client, when each of its retries
-	// starts, measured from the shared failure.
-	retryTimes := func(p retry.Policy) []time.Duration {
-		var times []time.Duration
-		for range herdClients {
-			var at, prev time.Duration
-			for k := 1; k < attempts; k++ {
-				prev = p.Delay(k, prev, p.Rand)
-				at += prev
-				times = append(times, at)
-			}
-		}
-		return times
-	}
-	a, b := retryTimes(plain), retryTimes(jittered)
+	a, b := herdRetries(plain, attempts), herdRetries(jittered, attempts)
 	slot := slotFor(max(slices.Max(a), slices.Max(b)))
 
 	n.Phase("Why jitter: twenty clients that failed at the same instant", fmt.Sprintf(
@@ -228,6 +210,30 @@ func herd(n *narrate.Narrator, plain, jittered retry.Policy, attempts int) {
 	if at := sameInstant(a); at > 1 && at == busiest(a) {
 		n.Printf("  Without jitter those %d come at the very same instant.", at)
 	}
+}
+
+// demoPolicy is the retry policy the demo's phases use, with jitter j.
+// Each call gets a fresh jitter source seeded from -seed, so the run,
+// and the figure drawn from it, replay exactly.
+func demoPolicy(o options, j retry.Jitter) retry.Policy {
+	rng := rand.New(rand.NewPCG(o.seed, 7))
+	return retry.Policy{MaxAttempts: o.attempts, InitialDelay: o.base, MaxDelay: o.cap, Multiplier: 2, Jitter: j, Rand: rng.Int64N}
+}
+
+// herdRetries returns, for each of herdClients clients that failed at the
+// same instant, when each of its retries under p starts, measured from
+// the shared failure.
+func herdRetries(p retry.Policy, attempts int) []time.Duration {
+	var times []time.Duration
+	for range herdClients {
+		var at, prev time.Duration
+		for k := 1; k < attempts; k++ {
+			prev = p.Delay(k, prev, p.Rand)
+			at += prev
+			times = append(times, at)
+		}
+	}
+	return times
 }
 
 // sameInstant returns the most times that are exactly equal.

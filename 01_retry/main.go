@@ -47,6 +47,7 @@ type options struct {
 	failRate float64
 	sim      bool
 	json     bool
+	svg      string // directory for the run's figures; empty means none
 
 	simClients []int // client counts to simulate; nil means 10…100 (tests use fewer)
 }
@@ -66,6 +67,9 @@ func main() {
 		err = runSimulation(os.Stdout, opts)
 	} else {
 		err = runDemo(os.Stdout, opts)
+	}
+	if err == nil && opts.svg != "" {
+		err = writeFigures(os.Stderr, opts)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "01_retry:", err)
@@ -94,6 +98,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.Float64Var(&o.failRate, "fail-rate", 0.3, "")
 	fs.BoolVar(&o.sim, "sim", false, "")
 	fs.BoolVar(&o.json, "json", false, "")
+	fs.StringVar(&o.svg, "svg", "", "")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, `Usage: go run ./01_retry [flags]
 
@@ -114,9 +119,12 @@ Flags:
   -cap D       MaxDelay, the longest wait, -base to %v (default 200ms)
   -fail-rate P chance that a call fails after warm-up, 0 to 1
                (default 0.3)
-  -sim         run the jitter simulation instead; it reads only -seed
-               and -json
+  -sim         run the jitter simulation instead; it reads only -seed,
+               -json and -svg
   -json        with -sim: print the rows as JSON
+  -svg DIR     also draw this run's figures as SVG files in DIR: with
+               -sim calls and completion time against clients, without
+               it the retry spike of phase 4
 `, maxDemoTime, maxRequests, maxAttempts, maxCap)
 	}
 	if err := fs.Parse(args); err != nil {
