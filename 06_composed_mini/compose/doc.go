@@ -34,6 +34,9 @@
 //     gRPC's example values, more than one attempt in eleven); it is
 //     asked only for a retry that is about to start, so a deadline or a
 //     cancellation never spends it.
+//   - an optional adaptive throttle (AdaptiveThrottling, the SRE book's
+//     client-side throttling) refuses calls locally while the dependency
+//     accepts few of them, so that an overloaded dependency can recover.
 //
 // Settings describes a whole chain in plain numbers and builds it twice:
 // hand-rolled from the layers (HandRolled) and with
