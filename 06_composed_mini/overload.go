@@ -288,6 +288,12 @@ func (s *ovSim) arrive(at time.Time) {
 
 // attempt makes r's next attempt, if the client's defences let it.
 func (s *ovSim) attempt(r *ovRequest) {
+	// The Retry layer asks the budget when a retry is about to start,
+	// after its backoff: ErrRetryThrottled is final.
+	if s.budget != nil && r.attempts > 0 && !s.budget.AllowRetry() {
+		s.end(r, false)
+		return
+	}
 	var generation uint64
 	if s.breaker != nil {
 		g, ok := s.breaker.allow(s.now)
@@ -367,10 +373,6 @@ func (s *ovSim) failed(a *ovAttempt) {
 		s.adaptive.Done(errOvTimeout)
 	}
 	if r.attempts >= s.run.attempts || !s.now.Before(r.deadline) {
-		s.end(r, false)
-		return
-	}
-	if s.budget != nil && !s.budget.AllowRetry() {
 		s.end(r, false)
 		return
 	}
