@@ -24,8 +24,9 @@ import (
 // driven from the simulation's events instead of from goroutines. So the
 // numbers are the same on every machine, and the whole experiment takes a
 // fraction of a second. overload_test.go runs the real compose chains
-// against flaky.Capacity in a testing/synctest bubble and checks that they
-// reach the same verdicts.
+// against flaky.Capacity in a testing/synctest bubble, with the same
+// seeds, and checks that they reach the same verdicts with nearly the
+// same numbers.
 const (
 	ovWorkers     = 8
 	ovServiceTime = 40 * time.Millisecond // 8 workers: 200 requests/s
