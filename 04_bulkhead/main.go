@@ -43,6 +43,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	seed := fs.Uint64("seed", 1, "")
 	step := fs.Bool("step", false, "")
 	workers := fs.Int("workers", 10, "")
+	svg := fs.String("svg", "", "")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `Usage: go run ./04_bulkhead [flags]
 
@@ -60,6 +61,8 @@ Flags:
   -workers N   workers in all: the shared pool's size, half each for
                the per-dependency bulkheads, an even number, %d to %d
                (default 10)
+  -svg DIR     also draw the run's figure as an SVG file in DIR: how
+               long A's callers waited, one pool against a bulkhead each
 `, minWorkers, maxWorkers)
 	}
 	if err := fs.Parse(args); err != nil {
@@ -78,6 +81,12 @@ Flags:
 	if err := demo(n, scenario{seed: *seed, workers: *workers}); err != nil {
 		fmt.Fprintf(stderr, "04_bulkhead: %v\n", err)
 		return 1
+	}
+	if *svg != "" {
+		if err := writeFigures(stderr, *svg, scenario{seed: *seed, workers: *workers}); err != nil {
+			fmt.Fprintf(stderr, "04_bulkhead: %v\n", err)
+			return 1
+		}
 	}
 	return 0
 }

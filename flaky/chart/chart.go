@@ -288,7 +288,9 @@ func render(p *plot.Plot, entries []legendEntry) ([]byte, error) {
 		for _, e := range entries {
 			l.Add(e.name, e.thumbs...)
 		}
-		lw := l.Rectangle(dc).Size().X
+		// A reader whose browser lacks both Liberation Sans and Arial
+		// gets a wider font: leave it room.
+		lw := l.Rectangle(dc).Size().X * 1.15
 		// The legend starts under the title, level with the plot's top.
 		title := p.Title.TextStyle.Rectangle(p.Title.Text).Size().Y + p.Title.Padding
 		p.Draw(draw.Crop(dc, 0, -(lw + 2*pad), 0, 0))

@@ -117,6 +117,25 @@ func TestStaleFindsEditedMissingAndOrphanFigures(t *testing.T) {
 	assert.Contains(t, err.Error(), "old.svg is drawn by nothing")
 }
 
+func TestStaleDirComparesWrittenFigures(t *testing.T) {
+	committed, fresh := t.TempDir(), t.TempDir()
+	figs := []Named{{"calls", sample()}}
+	require.NoError(t, Write(committed, figs))
+	require.NoError(t, Write(fresh, figs))
+	require.NoError(t, StaleDir(committed, fresh, "make charts"))
+
+	changed := sample()
+	changed.Title = "Calls, redrawn"
+	require.NoError(t, Write(fresh, []Named{{"calls", changed}}))
+	err := StaleDir(committed, fresh, "make charts")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "calls.svg is stale")
+
+	err = StaleDir(committed, t.TempDir(), "make charts")
+	require.Error(t, err, "a demo that drew nothing is not up to date")
+	assert.Contains(t, err.Error(), "no figure was drawn")
+}
+
 func TestWriteReportsTheFigureItCannotDraw(t *testing.T) {
 	err := Write(t.TempDir(), []Named{{"empty", Plot{Title: "t"}}})
 	assert.ErrorIs(t, err, ErrInvalid)

@@ -76,3 +76,31 @@ func Stale(dir string, figs []Named, refresh string) error {
 	}
 	return errors.New(strings.Join(problems, "\n"))
 }
+
+// StaleDir is Stale for figures already written: it compares every .svg
+// file in fresh, typically a temporary directory a demo has just drawn
+// into with -svg, with the file of the same name in dir. It is an error
+// if fresh holds no figure at all.
+func StaleDir(dir, fresh, refresh string) error {
+	files, err := filepath.Glob(filepath.Join(fresh, "*.svg"))
+	if err != nil {
+		return fmt.Errorf("chart: %w", err)
+	}
+	if len(files) == 0 {
+		return fmt.Errorf("chart: no figure was drawn into %s", fresh)
+	}
+	var figs []Named
+	for _, file := range files {
+		svg, err := os.ReadFile(file)
+		if err != nil {
+			return fmt.Errorf("chart: %w", err)
+		}
+		figs = append(figs, Named{strings.TrimSuffix(filepath.Base(file), ".svg"), drawn(svg)})
+	}
+	return Stale(dir, figs, refresh)
+}
+
+// drawn is a figure already rendered.
+type drawn []byte
+
+func (d drawn) SVG() ([]byte, error) { return d, nil }
