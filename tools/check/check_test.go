@@ -201,3 +201,35 @@ func TestWriteOverlayMarksEachContent(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "package exercises\n", string(data))
 }
+
+func TestDemoModes(t *testing.T) {
+	sim := `Flags:
+  -seed N      replays a run (default 1)
+  -step        wait for Enter before each phase (for a class)
+  -requests N  requests sent in each phase, 1 to 100 (default 8)
+  -sim         run the jitter simulation instead; it reads only -seed,
+               -json and -svg
+  -json        with -sim: print the rows as JSON
+  -svg DIR     also draw this run's figures as SVG files in DIR
+`
+	assert.Equal(t, [][]string{{"-sim"}, {"-sim", "-json"}}, demoModes(sim))
+
+	replicas := `Flags:
+  -seed N      seed for the clients' timing (default 1)
+  -seconds N   how long the clients send, 4 to 60 (default 10)
+  -replicas N  instead: N replicas (2 to 8) behind one load balancer, each
+               with its own middleware. Reads only -seed, -step and -json
+  -json        with -replicas: print the runs as JSON, no narration
+`
+	assert.Equal(t, [][]string{{"-replicas", "2"}, {"-replicas", "2", "-json"}}, demoModes(replicas),
+		"a mode that takes a number runs with the smallest its help allows")
+
+	plain := `Flags:
+  -seed N      seed for the service and the jitter; the same seed
+               replays the run (default 1)
+  -json        print the summary as JSON, one object per run,
+               instead of the story
+`
+	assert.Equal(t, [][]string{{"-json"}}, demoModes(plain), "-json naming no mode runs on its own")
+	assert.Empty(t, demoModes("Flags:\n  -seed N  seed (default 1)\n"))
+}

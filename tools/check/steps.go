@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -291,18 +292,7 @@ func runDemo(tmp, l string) (line string, ok bool, detail string) {
 		return l + " did not build", false, fmt.Sprintf("go build ./%s: %v\n%s\n", l, err, tail(out, 30))
 	}
 	help, _ := run(demoTimeout, bin, "-h")
-	modes := [][]string{{}, {"-h"}}
-	// -json prints a mode's numbers as JSON: the simulation's where the
-	// demo has one (lesson 01), the demo's own otherwise.
-	sim, json := strings.Contains(help, "  -sim"), strings.Contains(help, "  -json")
-	switch {
-	case sim && json:
-		modes = append(modes, []string{"-sim"}, []string{"-sim", "-json"})
-	case sim:
-		modes = append(modes, []string{"-sim"})
-	case json:
-		modes = append(modes, []string{"-json"})
-	}
+	modes := append([][]string{{}, {"-h"}}, demoModes(help)...)
 	ok = true
 	var took time.Duration
 	for _, args := range modes {
@@ -326,6 +316,69 @@ func runDemo(tmp, l string) (line string, ok bool, detail string) {
 		return l + " FAILED", false, detail
 	}
 	return fmt.Sprintf("%s (%v)", l, took), true, ""
+}
+
+// demoFlagRE matches a flag's first line in a demo's -h: "  -replicas N
+// instead: N replicas (2 to 8) ...".
+var demoFlagRE = regexp.MustCompile(`^\s{1,4}-([a-z][a-z0-9-]*)(?: ([A-Z]+))?\s{2,}(.*)$`)
+
+// rangeRE finds the smallest value a flag takes: "(2 to 8)", "1 to 100".
+var rangeRE = regexp.MustCompile(`\(?(\d+) to \d+`)
+
+// demoModes reads a demo's -h and returns the other modes to run, each as
+// its arguments. A flag whose description says "instead" starts a mode
+// of its own (-sim; -replicas N, run with the smallest N its description
+// allows); -json runs with the mode its description names ("with -sim",
+// "with -replicas") or, naming none, on its own.
+func demoModes(help string) [][]string {
+	type flagDoc struct{ value, doc string }
+	flags := map[string]*flagDoc{}
+	var order []string
+	var last *flagDoc
+	for _, line := range strings.Split(help, "\n") {
+		if m := demoFlagRE.FindStringSubmatch(line); m != nil {
+			last = &flagDoc{value: m[2], doc: m[3]}
+			flags[m[1]] = last
+			order = append(order, m[1])
+			continue
+		}
+		if last != nil && strings.HasPrefix(line, "      ") {
+			last.doc += " " + strings.TrimSpace(line)
+		} else {
+			last = nil
+		}
+	}
+	modeArgs := map[string][]string{}
+	var modes [][]string
+	for _, name := range order {
+		f := flags[name]
+		if name == "json" || !strings.Contains(f.doc, "instead") {
+			continue
+		}
+		args := []string{"-" + name}
+		if f.value != "" {
+			m := rangeRE.FindStringSubmatch(f.doc)
+			if m == nil {
+				continue // no value known to be valid
+			}
+			args = append(args, m[1])
+		}
+		modeArgs[name] = args
+		modes = append(modes, args)
+	}
+	if f, ok := flags["json"]; ok {
+		with := ""
+		if m := regexp.MustCompile(`^with -([a-z][a-z0-9-]*)`).FindStringSubmatch(f.doc); m != nil {
+			with = m[1]
+		}
+		switch args, ok := modeArgs[with]; {
+		case with == "":
+			modes = append(modes, []string{"-json"})
+		case ok:
+			modes = append(modes, append(append([]string(nil), args...), "-json"))
+		}
+	}
+	return modes
 }
 
 // runLines checks that make help fits width columns. make may be missing
