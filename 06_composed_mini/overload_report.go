@@ -155,7 +155,7 @@ func ovCosts(results []ovResult) [][2]string {
 }
 
 func (r ovResult) row() []string {
-	recovered := "never"
+	recovered := fmt.Sprintf("not in %v", ovRunFor-(ovSlowStart+ovSlowFor))
 	if r.recovered() {
 		recovered = "after " + r.recover.String()
 	}

@@ -100,7 +100,7 @@ func TestOverloadScreen(t *testing.T) {
 	fits(t, "-overload", out)
 	for _, want := range []string{
 		"75% of capacity", "seconds", "slow                ^^^^",
-		"run           before  after  recovered", "retries x3    100%    0%     never",
+		"run           before  after  recovered", "retries x3    100%    0%     not in 10s",
 		"What keeps the retries x3 run down is work done for callers who already", "SUMMARY",
 	} {
 		assert.Contains(t, out, want)
