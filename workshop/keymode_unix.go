@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 
 	"golang.org/x/sys/unix"
@@ -23,6 +24,14 @@ func keyMode(f *os.File) (restore func(), ok bool) {
 	var old *unix.Termios
 	var setErr error
 	err = rc.Control(func(fd uintptr) {
+		// Only the terminal's foreground job may change its mode: a watch
+		// started in the background (&) would be stopped for trying. (A
+		// terminal that is not this process's controlling terminal has no
+		// foreground job to ask about.)
+		if fg, err := unix.IoctlGetInt(int(fd), unix.TIOCGPGRP); err == nil && fg != unix.Getpgrp() {
+			setErr = errors.New("not the terminal's foreground job")
+			return
+		}
 		t, err := unix.IoctlGetTermios(int(fd), ioctlGetTermios)
 		if err != nil {
 			setErr = err

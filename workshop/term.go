@@ -5,7 +5,6 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"unicode/utf8"
 )
 
 // colorWanted reports whether stdout gets ANSI colours: only on a
@@ -151,8 +150,16 @@ const maxColumns = 80
 var ansiRE = regexp.MustCompile("\x1b\\[[0-9;]*m")
 
 // columns is how many columns s takes on a terminal: its characters,
-// without colour sequences. Every character the runner prints (✓, ✗, █,
-// ←, …) takes one column.
+// without colour sequences, a tab reaching the next multiple of eight.
+// Every other character the runner prints (✓, ✗, █, ←, …) takes one.
 func columns(s string) int {
-	return utf8.RuneCountInString(ansiRE.ReplaceAllString(s, ""))
+	n := 0
+	for _, r := range ansiRE.ReplaceAllString(s, "") {
+		if r == '\t' {
+			n = n/8*8 + 8
+			continue
+		}
+		n++
+	}
+	return n
 }

@@ -51,6 +51,13 @@ func TestPaintAndBar(t *testing.T) {
 	assert.Equal(t, "\x1b[32m✓\x1b[0m", colour.mark(Verdict{Status: statusPass}))
 }
 
+func TestColumns(t *testing.T) {
+	assert.Equal(t, 3, columns("✓ a"))
+	assert.Equal(t, 3, columns("\x1b[32m✓ a\x1b[0m"), "colour takes no room")
+	assert.Equal(t, 9, columns("\tx"), "a tab reaches the next multiple of eight")
+	assert.Equal(t, 25, columns("ab\tcdefghij\tx"))
+}
+
 func TestWrapText(t *testing.T) {
 	assert.Equal(t, "one two\n  three\n  four", wrapText("one two three\nfour", 8, "  "))
 	assert.Equal(t, "averyver\n  yverylon\n  gword", wrapText("averyveryverylongword", 8, "  "), "a word wider than a line is cut")
