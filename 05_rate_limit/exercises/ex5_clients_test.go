@@ -114,7 +114,10 @@ func TestEx5EvictsTheClientSeenLongestAgo(t *testing.T) {
 	for round := range 50 {
 		c := &Clients{Rate: 0.001, Burst: 1, Idle: time.Hour, Max: 3}
 		// a, b and c spend their only token; a knocks again at 4s.
-		allowAll(c, call{"a", 1}, call{"b", 2}, call{"c", 3}, call{"a", 4})
+		allowAll(c, call{"a", 1}, call{"b", 2}, call{"c", 3})
+		if c.Allow("a", at(4)) {
+			t.Fatalf("round %d: a spent its only token at 1s and knocked again at 4s, with a, b and c held (Max 3): it was allowed, so it got a new, full bucket. Was a client evicted although nobody new needed room (is the table checked for room before looking the key up)? Evict only to make room for a new key", round)
+		}
 		if !c.Allow("d", at(5)) {
 			if clientsUntouched() {
 				notStarted(t, "Allow refuses a new client's first request and Len is 0; want a new client's first request allowed, and beyond Max the client seen longest ago evicted")
