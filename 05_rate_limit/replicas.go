@@ -77,7 +77,7 @@ const (
 	stopAt     = 4 * time.Second
 	heavyAddr  = "203.0.113.10"
 	lightAddr  = "203.0.113.20"
-	storeCalls = 50 * time.Millisecond // the Guard's timeout
+	storeCalls = 200 * time.Millisecond // the Guard's timeout
 )
 
 // replicaRun is one run's numbers, printed or encoded as JSON.

@@ -204,6 +204,7 @@ func TestEx7RealStoreStops(t *testing.T) {
 			n, err := c.Incr(ctx, key).Result()
 			return n <= 2, err
 		})
+		g.Timeout = time.Second // a busy machine must not time out a store that is up
 		for i, want := range []bool{true, true, false} {
 			ok, err := allow(t, g, context.Background())
 			if ok != want || err != nil {
@@ -213,7 +214,7 @@ func TestEx7RealStoreStops(t *testing.T) {
 		s.Stop()
 		start := time.Now()
 		ok, err := allow(t, g, context.Background())
-		if took := time.Since(start); took > 2*time.Second {
+		if took := time.Since(start); took > 5*time.Second {
 			t.Fatalf("the store was stopped and Allow took %v: it must return within its Timeout", took)
 		}
 		s.Resume()
