@@ -55,6 +55,8 @@ Flags:
                shared in an embedded Redis; -calls is then per replica,
                at most 60
   -json        with -replicas: print the runs as JSON instead of the story
+  -svg DIR     with -replicas: also draw the runs' figures as SVG files
+               in DIR (calls that reached the service, breaker states)
 
 A replay with the same seed is exact unless a call that should meet the
 open breaker comes about half a beat (50ms) late; the summary checks.
@@ -72,6 +74,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	timeout := fs.Duration("timeout", 300*time.Millisecond, "")
 	replicas := fs.Int("replicas", 0, "")
 	asJSON := fs.Bool("json", false, "")
+	svg := fs.String("svg", "", "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -91,8 +94,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err := validateReplicas(fs, *replicas, *calls, *asJSON, *step); err != nil {
 		return fail("%v", err)
 	}
+	if *svg != "" && *replicas == 0 {
+		return fail("-svg needs -replicas, whose runs replay exactly")
+	}
 	if *replicas > 0 {
-		rs := replicaScenario{seed: *seed, replicas: *replicas, calls: *calls, outage: *outage, timeout: *timeout}
+		rs := replicaScenario{seed: *seed, replicas: *replicas, calls: *calls, outage: *outage, timeout: *timeout, svg: *svg}
 		return runReplicas(rs, *asJSON, *step, stdout, stderr)
 	}
 

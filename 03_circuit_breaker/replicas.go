@@ -40,6 +40,7 @@ type replicaScenario struct {
 	calls    int // per replica, one per beat
 	outage   time.Duration
 	timeout  time.Duration
+	svg      string // the directory to draw the figures in; empty for none
 }
 
 // replicaRun is what one run did.
@@ -54,6 +55,14 @@ type replicaRun struct {
 	FirstOpen   string `json:"first_open"`   // when the first breaker opened
 
 	timelines []string
+	reachedAt []time.Duration // when each call reached the service
+	changes   []stateChange   // the breakers' changes of state, in order
+}
+
+// stateChange is a breaker turning to state at instant at.
+type stateChange struct {
+	at time.Duration
+	to breaker.State
 }
 
 // event is one call: replica r's call number i, at instant at.
@@ -95,6 +104,7 @@ func (s replicaScenario) run(name string, shared bool) (replicaRun, error) {
 		MaxRequests:            trials,
 		Timeout:                s.timeout,
 		OnStateChange: func(_ string, _, to breaker.State) {
+			out.changes = append(out.changes, stateChange{now, to})
 			if to == breaker.StateOpen {
 				opened = append(opened, now)
 			}
@@ -124,6 +134,7 @@ func (s replicaScenario) run(name string, shared bool) (replicaRun, error) {
 		now = ev.at
 		err := replicas[ev.r].Execute(ctx, func() error {
 			out.Reached++
+			out.reachedAt = append(out.reachedAt, now)
 			if now >= outageStart && now < outageStart+s.outage {
 				out.OutageCalls++
 				return errServiceDown
@@ -180,6 +191,9 @@ func runReplicas(s replicaScenario, asJSON, step bool, stdout, stderr io.Writer)
 	if err == nil {
 		var shared replicaRun
 		shared, err = s.run("shared", true)
+		if err == nil && s.svg != "" {
+			err = writeFigures(stderr, s.svg, s, perReplica, shared)
+		}
 		if err == nil {
 			if asJSON {
 				enc := json.NewEncoder(stdout)

@@ -69,6 +69,10 @@ type Band struct {
 	// Name is the band's entry in the legend.
 	Name  string
 	Spans []Span
+	// Strip draws the band as a dark strip along the top edge instead,
+	// over the other bands, so that it can overlap one of them (a
+	// service down while a breaker is open) and both stay visible.
+	Strip bool
 }
 
 // Plot is a figure of lines over a numeric x axis.
@@ -116,6 +120,9 @@ var styles = []style{
 var bandShades = []color.Color{
 	rgb(240, 150, 150), rgb(250, 215, 160), rgb(200, 220, 240), rgb(225, 225, 225),
 }
+
+// stripShades are the fills of strips: darker than any band.
+var stripShades = []color.Color{rgb(110, 110, 110), rgb(60, 60, 60)}
 
 // maxMarkers is the most points a line may have and still get a marker
 // on each: beyond it the markers would merge into a smear.
@@ -178,11 +185,25 @@ func (f Plot) SVG() ([]byte, error) {
 		yMax = f.YMax
 	}
 
-	// Bands first, so that the lines are drawn over them.
-	for i, b := range f.Bands {
-		bp := &bandPlotter{spans: b.Spans, color: bandShades[i%len(bandShades)]}
-		p.Add(bp)
-		legend = append(legend, legendEntry{b.Name, []plot.Thumbnailer{bp}})
+	// Bands first, so that the lines are drawn over them, and strips over
+	// the full-height bands.
+	shade, strip := 0, 0
+	for _, strips := range []bool{false, true} {
+		for _, b := range f.Bands {
+			if b.Strip != strips {
+				continue
+			}
+			bp := &bandPlotter{spans: b.Spans, strip: b.Strip}
+			if b.Strip {
+				bp.color = stripShades[strip%len(stripShades)]
+				strip++
+			} else {
+				bp.color = bandShades[shade%len(bandShades)]
+				shade++
+			}
+			p.Add(bp)
+			legend = append(legend, legendEntry{b.Name, []plot.Thumbnailer{bp}})
+		}
 	}
 	for i, l := range f.Lines {
 		s := styles[i%len(styles)]
@@ -312,11 +333,16 @@ func withFallbackFonts(svg []byte) []byte {
 		[]byte("font-family:'Liberation Sans',Arial,Helvetica,sans-serif;"))
 }
 
-// bandPlotter shades spans of the x axis over the plot's full height.
+// bandPlotter shades spans of the x axis over the plot's full height,
+// or as a strip along its top.
 type bandPlotter struct {
 	spans []Span
 	color color.Color
+	strip bool
 }
+
+// stripHeight is the height of a strip band.
+const stripHeight = 6 // points
 
 // Plot implements plot.Plotter.
 func (b *bandPlotter) Plot(c draw.Canvas, p *plot.Plot) {
@@ -329,8 +355,12 @@ func (b *bandPlotter) Plot(c draw.Canvas, p *plot.Plot) {
 		}
 		var path vg.Path
 		x0, x1 := trX(from), trX(to)
-		path.Move(vg.Point{X: x0, Y: c.Min.Y})
-		path.Line(vg.Point{X: x1, Y: c.Min.Y})
+		bottom := c.Min.Y
+		if b.strip {
+			bottom = c.Max.Y - vg.Points(stripHeight)
+		}
+		path.Move(vg.Point{X: x0, Y: bottom})
+		path.Line(vg.Point{X: x1, Y: bottom})
 		path.Line(vg.Point{X: x1, Y: c.Max.Y})
 		path.Line(vg.Point{X: x0, Y: c.Max.Y})
 		path.Close()
@@ -338,8 +368,14 @@ func (b *bandPlotter) Plot(c draw.Canvas, p *plot.Plot) {
 	}
 }
 
-// Thumbnail implements plot.Thumbnailer: a swatch of the band's shade.
+// Thumbnail implements plot.Thumbnailer: a swatch of the band's shade,
+// thin for a strip, as it looks in the plot.
 func (b *bandPlotter) Thumbnail(c *draw.Canvas) {
 	c.SetColor(b.color)
-	c.Fill(c.Rectangle.Path())
+	r := c.Rectangle
+	if b.strip {
+		mid := (r.Min.Y + r.Max.Y) / 2
+		r.Min.Y, r.Max.Y = mid-vg.Points(stripHeight)/2, mid+vg.Points(stripHeight)/2
+	}
+	c.Fill(r.Path())
 }

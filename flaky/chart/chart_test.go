@@ -31,6 +31,7 @@ func sample() Plot {
 		Bands: []Band{
 			{Name: "open", Spans: []Span{{From: 12, To: 18}}},
 			{Name: "half-open", Spans: []Span{{From: 18, To: 19}}},
+			{Name: "down", Spans: []Span{{From: 11, To: 25}}, Strip: true},
 		},
 	}
 }
