@@ -151,12 +151,12 @@ func (a *app) run(ctx context.Context, args []string) int {
 	}
 	root, err := course.FindRoot(a.dir)
 	if err != nil {
-		fmt.Fprintln(a.stderr, "workshop:", err)
+		fmt.Fprintln(a.stderr, wrapText("workshop: "+err.Error(), maxColumns, "  "))
 		return 1
 	}
 	c, err := course.Load(root)
 	if err != nil {
-		fmt.Fprintln(a.stderr, "workshop: reading the course:", err)
+		fmt.Fprintln(a.stderr, wrapText("workshop: reading the course: "+err.Error(), maxColumns, "  "))
 		return 1
 	}
 	c.FillDocs()
@@ -171,7 +171,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 		}
 		return 0
 	case errors.As(err, &ue):
-		fmt.Fprintf(a.stderr, "workshop %s: %v\nusage: go run ./workshop %s\n", name, ue.msg, strings.TrimSpace(name+" "+cmd.args))
+		fmt.Fprintf(a.stderr, "%s\nusage: go run ./workshop %s\n", wrapText("workshop "+name+": "+ue.msg, maxColumns, "  "),
+			strings.TrimSpace(name+" "+cmd.args))
 		return exitUsage
 	case err != nil && ctx.Err() != nil:
 		// Ctrl-C: whatever was under way stopped; that is not a failure
@@ -179,7 +180,7 @@ func (a *app) run(ctx context.Context, args []string) int {
 		fmt.Fprintln(a.stderr, "workshop: interrupted")
 		return 130
 	case err != nil:
-		fmt.Fprintln(a.stderr, "workshop:", err)
+		fmt.Fprintln(a.stderr, wrapText("workshop: "+err.Error(), maxColumns, "  "))
 		return 1
 	}
 	return code

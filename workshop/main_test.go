@@ -125,7 +125,10 @@ func TestOutsideTheWorkshop(t *testing.T) {
 	a, out, errOut := testApp(t, t.TempDir(), "")
 	assert.Equal(t, 1, a.run(t.Context(), nil))
 	assert.Contains(t, errOut.String(), "is not inside the workshop")
-	assert.Contains(t, errOut.String(), "cd into your clone of the workshop")
+	assert.Contains(t, strings.Join(strings.Fields(errOut.String()), " "), "cd into your clone of the workshop")
+	for _, line := range strings.Split(errOut.String(), "\n") {
+		assert.LessOrEqual(t, columns(line), maxColumns, line)
+	}
 	assert.Empty(t, out.String())
 }
 
@@ -136,7 +139,7 @@ func TestCommandArguments(t *testing.T) {
 		want string
 	}{
 		{[]string{"status", "01", "extra"}, "unexpected argument extra"},
-		{[]string{"status", "extra"}, `no lesson or exercise "extra"; name a lesson like 01 or an exercise like 01/ex1`},
+		{[]string{"status", "extra"}, `no lesson or exercise "extra"; name a lesson like 01 or an`},
 		{[]string{"09"}, `no lesson or exercise "09"`},
 		{[]string{"watch", "01/ex9"}, `no lesson or exercise "01/ex9"`},
 		{[]string{"verify", "01"}, "verify takes no arguments, got 01"},

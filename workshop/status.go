@@ -19,6 +19,11 @@ func (a *app) cmdStatus(ctx context.Context, c *course.Course, args []string) (i
 	if _, err := parseArgs("status", args, nil, 1); err != nil {
 		return 0, err
 	}
+	if len(args) == 1 {
+		if _, err := parseTarget(c, args[0]); err != nil {
+			return 0, usagef("%v", err)
+		}
+	}
 	a.changedCourseFiles(c, nil)
 	r, err := a.resolve(ctx, c, args, true)
 	if err != nil {

@@ -44,7 +44,10 @@ func TestEveryLineFitsEightyColumns(t *testing.T) {
 	for _, e := range all {
 		require.Equal(t, 0, a.run(t.Context(), []string{"hint", e.ID}), e.ID)
 	}
-	assert.Zero(t, a.testRuns.Load(), "help, list and hints run no tests")
+	for _, args := range [][]string{{"9"}, {"watch", "04/ex99"}, {"hint", "a_lesson_that_is_not_there/ex1"}, {"stauts"}} {
+		require.Equal(t, exitUsage, a.run(t.Context(), args), args)
+	}
+	assert.Zero(t, a.testRuns.Load(), "help, list, hints and mistakes run no tests")
 
 	long := strings.TrimSpace(strings.Repeat("a failure message that goes on for a while, ", 6))
 	word := strings.Repeat("x", 70) // a long word, as in a path or a value
