@@ -249,3 +249,39 @@ func TestMiddlewareReadsTheClockUnderItsLock(t *testing.T) {
 	}
 	assert.Zero(t, unlocked, "Config.Now was called while the table's lock was free: a request can then take a token at a time older than the one before it")
 }
+
+// When every client held still owes tokens, a new client is not let in:
+// all such clients share one overflow bucket, with the middleware's rate
+// and burst, until a place frees up.
+func TestNewClientsShareTheOverflowBucketWhileEveryClientOwes(t *testing.T) {
+	m, err := NewMiddleware(Config{Rate: 1, Burst: 2, MaxClients: 2})
+	require.NoError(t, err)
+	for _, key := range []string{"a", "b"} {
+		ok, _ := m.Allow(key, t0)
+		require.True(t, ok)
+	}
+	// a and b each owe a token until 1s. c, d and e share one bucket of 2.
+	var got []bool
+	for _, key := range []string{"c", "d", "e"} {
+		ok, _ := m.Allow(key, sec(0.5))
+		got = append(got, ok)
+	}
+	assert.Equal(t, []bool{true, true, false}, got, "three new clients, one shared bucket of 2")
+	ok, retryAfter := m.Allow("f", sec(0.5))
+	assert.False(t, ok)
+	assert.Equal(t, int64(1), retryAfter, "the shared bucket's own Retry-After")
+	st := m.Stats()
+	assert.Equal(t, 2, st.Clients, "the table stays at MaxClients")
+	assert.Equal(t, 4, st.Overflowed)
+	assert.Zero(t, st.Evicted)
+
+	// At 1s, a (seen longest ago) has its 2 tokens again: forgetting it
+	// changes nothing, so the next new client takes its place.
+	ok, _ = m.Allow("g", sec(1))
+	assert.True(t, ok)
+	assert.Equal(t, 1, m.Stats().Evicted)
+	_, heldA := m.clients.byKey["a"]
+	_, heldG := m.clients.byKey["g"]
+	assert.False(t, heldA)
+	assert.True(t, heldG)
+}
