@@ -205,9 +205,9 @@ func runReplicas(seed uint64, replicas int, step, asJSON bool, stdout io.Writer)
 		"%d replicas sit behind a round-robin load balancer. Each runs lesson "+
 			"05's middleware, which holds every client to %d requests per "+
 			"second, bursts of %d. The heavy client offers %d per second, the "+
-			"light one %d, for %v. Each replica sees a third of heavy's "+
+			"light one %d, for %v. Each replica sees one in %d of heavy's "+
 			"requests and counts only those.",
-		replicas, limitPerS, burst, heavyPerS, lightPerS, runLength))
+		replicas, limitPerS, burst, heavyPerS, lightPerS, runLength, replicas))
 	var now time.Duration
 	clock := func() time.Time { return redisenv.Epoch.Add(now) }
 	local, err := sendThrough(reqs, replicas, &now, func(*time.Duration) {}, func() (*ratelimit.Middleware, error) {
@@ -221,12 +221,16 @@ func runReplicas(seed uint64, replicas int, step, asJSON bool, stdout io.Writer)
 	n.Printf("  heavy admitted: %.1f per second, %.2fx the limit of %d",
 		local.AdmittedPerS, local.AdmittedPerS/limitPerS, limitPerS)
 
+	clockNote := "the time taken from the server. Then the library twin, " +
+		"go-redis/redis_rate, on the same store."
+	if !st.srv.Embedded() {
+		clockNote = "the time passed in by the demo, since a real server's " +
+			"clock cannot be moved to replay the run."
+	}
 	n.Phase("one limit shared in Redis", fmt.Sprintf(
 		"The same requests, the same replicas; now each middleware asks one "+
-			"store (%s Redis) with one Lua script per request: GCRA, one "+
-			"number per client, the time taken from the server. Then the "+
-			"library twin, go-redis/redis_rate, on the same store.",
-		st.srv.Name()))
+			"store (%s) with one Lua script per request: GCRA, one number "+
+			"per client, %s", storeName(st.srv), clockNote))
 	advance := func(at *time.Duration) { st.moveTo(*at) }
 	// Every replica gets its own Guard, as separate processes would.
 	var guards []*redislimit.Guard
@@ -350,6 +354,14 @@ func runReplicas(seed uint64, replicas int, step, asJSON bool, stdout io.Writer)
 		return enc.Encode(runs)
 	}
 	return nil
+}
+
+// storeName names the store in a sentence.
+func storeName(s *redisenv.Server) string {
+	if s.Embedded() {
+		return "an embedded Redis"
+	}
+	return "the Redis at " + s.Name()
 }
 
 // shortName fits a run's name in a table column.
