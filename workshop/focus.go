@@ -194,9 +194,10 @@ func runnable(list []course.Exercise, v map[string]Verdict, e course.Exercise) c
 }
 
 // resolve turns a command's optional argument into the exercise it is
-// about, evaluating the verdicts it needs (mostly from the cache). With
-// remember, the result becomes the learner's place. all is every
-// verdict, ok false when every exercise passes.
+// about (see focus), with every exercise's verdict, mostly from the
+// cache; a named exercise needs none unless it is to be remembered. With
+// remember, the result becomes the learner's place. A name that is no
+// lesson or exercise is a usage error.
 func (a *app) resolve(ctx context.Context, c *course.Course, args []string, remember bool) (resolved, error) {
 	var t target
 	if len(args) > 0 {
@@ -228,7 +229,7 @@ func (a *app) resolve(ctx context.Context, c *course.Course, args []string, reme
 type resolved struct {
 	target     target
 	exercise   course.Exercise
-	ok         bool // false: every exercise passes
-	lessonDone bool // the named lesson passes entirely
-	all        map[string]Verdict
+	ok         bool               // false: every exercise passes
+	lessonDone bool               // the named lesson passes entirely
+	all        map[string]Verdict // every verdict; nil when none was needed
 }
