@@ -10,6 +10,7 @@ import (
 
 func TestEx1OpensAfterThresholdConsecutiveFailures(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "ConsecutiveBreaker")
 	for _, threshold := range []int{1, 3, 5} {
 		b := &ConsecutiveBreaker{Threshold: threshold}
 		for i := 1; i <= threshold; i++ {
@@ -35,6 +36,7 @@ func TestEx1OpensAfterThresholdConsecutiveFailures(t *testing.T) {
 
 func TestEx1SuccessPassesThrough(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "ConsecutiveBreaker")
 	b := &ConsecutiveBreaker{Threshold: 2}
 	called := 0
 	for i := 1; i <= 3; i++ {
@@ -49,6 +51,7 @@ func TestEx1SuccessPassesThrough(t *testing.T) {
 
 func TestEx1OpenRejectsWithoutCallingFn(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "ConsecutiveBreaker")
 	b := &ConsecutiveBreaker{Threshold: 1}
 	if err := b.Call(fail); !errors.Is(err, errDown) {
 		t.Fatalf("the first call should reach the dependency and return %q, got %v", errDown, err)
@@ -70,6 +73,7 @@ func TestEx1OpenRejectsWithoutCallingFn(t *testing.T) {
 
 func TestEx1SuccessResetsTheStreak(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "ConsecutiveBreaker")
 	b := &ConsecutiveBreaker{Threshold: 3}
 	for i, fn := range []func() error{fail, fail, succeed, fail, fail} {
 		if err := b.Call(fn); err == errNotImplemented || errors.Is(err, breaker.ErrOpenState) {
@@ -87,6 +91,7 @@ func TestEx1SuccessResetsTheStreak(t *testing.T) {
 
 func TestEx1ThresholdBelowOneMeansOne(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "ConsecutiveBreaker")
 	for _, threshold := range []int{0, -3} {
 		b := ConsecutiveBreaker{Threshold: threshold}
 		if got := b.State(); got != breaker.StateClosed {
@@ -103,6 +108,7 @@ func TestEx1ThresholdBelowOneMeansOne(t *testing.T) {
 }
 
 func TestEx1LateSuccessDoesNotClose(t *testing.T) {
+	started(t, "ConsecutiveBreaker")
 	// A call is admitted while closed; before its fn returns, another call
 	// fails and opens the breaker. The slow call's success then arrives:
 	// it resets the failure count, but it must not close the breaker,
@@ -143,6 +149,7 @@ func TestEx1LateSuccessDoesNotClose(t *testing.T) {
 
 func TestEx1FnRunsWithoutTheLock(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "ConsecutiveBreaker")
 	b := &ConsecutiveBreaker{Threshold: 3}
 	if problem := fnRunsUnlocked(b.Call, b.State, &b.mu); problem != "" {
 		t.Fatal(problem)
@@ -151,6 +158,7 @@ func TestEx1FnRunsWithoutTheLock(t *testing.T) {
 
 func TestEx1StateTakesTheLock(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "ConsecutiveBreaker")
 	for _, open := range []bool{false, true} {
 		b := &ConsecutiveBreaker{Threshold: 1}
 		if open {
@@ -165,6 +173,7 @@ func TestEx1StateTakesTheLock(t *testing.T) {
 
 func TestEx1CallChecksTheStateUnderTheLock(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "ConsecutiveBreaker")
 	// Closed: Call must take the lock to check the state before it runs fn.
 	b := &ConsecutiveBreaker{Threshold: 1}
 	entered := make(chan struct{})
@@ -183,6 +192,7 @@ func TestEx1CallChecksTheStateUnderTheLock(t *testing.T) {
 
 func TestEx1CallRecordsTheResultUnderTheLock(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "ConsecutiveBreaker")
 	for _, result := range []error{errDown, nil} {
 		b := &ConsecutiveBreaker{Threshold: 1}
 		if got := recordsUnderLock(b.Call, &b.mu, result); got != "asked" {
@@ -194,6 +204,7 @@ func TestEx1CallRecordsTheResultUnderTheLock(t *testing.T) {
 
 func TestEx1SafeForConcurrentUse(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "ConsecutiveBreaker")
 	// Threshold failures arriving at once must all be counted: the last of
 	// them opens the breaker. Mostly a net for go test -race.
 	const n = 64

@@ -2,6 +2,7 @@ package exercises
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -71,6 +72,7 @@ func requireEx2FnRunsUnlocked(t *testing.T) {
 
 func TestEx2StaysOpenDuringCooldown(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "CooldownBreaker")
 	synctest.Test(t, func(t *testing.T) {
 		b := newCooldown()
 		tripCooldown(t, b)
@@ -89,6 +91,7 @@ func TestEx2StaysOpenDuringCooldown(t *testing.T) {
 
 func TestEx2HalfOpenAfterCooldown(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "CooldownBreaker")
 	synctest.Test(t, func(t *testing.T) {
 		b := newCooldown()
 		tripCooldown(t, b)
@@ -106,6 +109,7 @@ func TestEx2HalfOpenAfterCooldown(t *testing.T) {
 
 func TestEx2CooldownCountsFromTheTrip(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "CooldownBreaker")
 	synctest.Test(t, func(t *testing.T) {
 		b := newCooldown()
 		_ = b.Call(fail)
@@ -121,6 +125,7 @@ func TestEx2CooldownCountsFromTheTrip(t *testing.T) {
 }
 
 func TestEx2CooldownStartsWhenTheFailureReturns(t *testing.T) {
+	started(t, "CooldownBreaker")
 	// The call that trips the breaker, and later the trial that re-opens
 	// it, are slow: their fn takes 600ms to fail. The breaker opens when
 	// the failure arrives, so the cooldown counts from fn's return, not
@@ -157,6 +162,7 @@ func TestEx2CooldownStartsWhenTheFailureReturns(t *testing.T) {
 
 func TestEx2SuccessResetsTheStreak(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "CooldownBreaker")
 	synctest.Test(t, func(t *testing.T) {
 		b := newCooldown()
 		for i, fn := range []func() error{fail, succeed, fail} {
@@ -173,6 +179,7 @@ func TestEx2SuccessResetsTheStreak(t *testing.T) {
 
 func TestEx2ZeroCooldownMeansNoWait(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "CooldownBreaker")
 	synctest.Test(t, func(t *testing.T) {
 		b := &CooldownBreaker{Threshold: 1}
 		_ = b.Call(fail)
@@ -188,6 +195,7 @@ func TestEx2ZeroCooldownMeansNoWait(t *testing.T) {
 
 func TestEx2TrialSuccessCloses(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "CooldownBreaker")
 	synctest.Test(t, func(t *testing.T) {
 		b := newCooldown()
 		tripCooldown(t, b)
@@ -206,6 +214,7 @@ func TestEx2TrialSuccessCloses(t *testing.T) {
 
 func TestEx2TrialFailureReopensForAWholeCooldown(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "CooldownBreaker")
 	synctest.Test(t, func(t *testing.T) {
 		b := newCooldown()
 		tripCooldown(t, b)
@@ -232,6 +241,7 @@ func TestEx2TrialFailureReopensForAWholeCooldown(t *testing.T) {
 
 func TestEx2StaleFailureDoesNotRestartTheCooldown(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "CooldownBreaker")
 	requireEx2FnRunsUnlocked(t)
 	synctest.Test(t, func(t *testing.T) {
 		b := newCooldown()
@@ -250,6 +260,7 @@ func TestEx2StaleFailureDoesNotRestartTheCooldown(t *testing.T) {
 
 func TestEx2StaleSuccessDoesNotClose(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "CooldownBreaker")
 	requireEx2FnRunsUnlocked(t)
 	synctest.Test(t, func(t *testing.T) {
 		b := newCooldown()
@@ -276,6 +287,7 @@ func TestEx2StaleSuccessDoesNotClose(t *testing.T) {
 
 func TestEx2StaleFailureDoesNotReopen(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "CooldownBreaker")
 	requireEx2FnRunsUnlocked(t)
 	synctest.Test(t, func(t *testing.T) {
 		b := newCooldown()
@@ -291,6 +303,7 @@ func TestEx2StaleFailureDoesNotReopen(t *testing.T) {
 }
 
 func TestEx2StaleFailureAfterAFullCycle(t *testing.T) {
+	started(t, "CooldownBreaker")
 	// The breaker trips, half-opens and closes again while one slow call,
 	// admitted in the first closed period, is still running. Its failure
 	// then arrives in a closed breaker again, but in another closed
@@ -315,6 +328,7 @@ func TestEx2StaleFailureAfterAFullCycle(t *testing.T) {
 }
 
 func TestEx2StaleSuccessDoesNotResetANewerCount(t *testing.T) {
+	started(t, "CooldownBreaker")
 	// A slow call admitted in the first closed period succeeds after the
 	// breaker has tripped and closed again. Its success belongs to the old
 	// period: it must not reset the failure count of the new one.
@@ -343,6 +357,7 @@ func TestEx2StaleSuccessDoesNotResetANewerCount(t *testing.T) {
 
 func TestEx2FirstTrialResultDecides(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "CooldownBreaker")
 	requireEx2FnRunsUnlocked(t)
 	for _, first := range []error{nil, errDown} {
 		synctest.Test(t, func(t *testing.T) {
@@ -378,6 +393,7 @@ func TestEx2FirstTrialResultDecides(t *testing.T) {
 
 func TestEx2OverlappingCallsAllCount(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "CooldownBreaker")
 	requireEx2FnRunsUnlocked(t)
 	synctest.Test(t, func(t *testing.T) {
 		b := newCooldown()
@@ -397,11 +413,13 @@ func TestEx2OverlappingCallsAllCount(t *testing.T) {
 
 func TestEx2FnRunsWithoutTheLock(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "CooldownBreaker")
 	requireEx2FnRunsUnlocked(t)
 }
 
 func TestEx2StateTakesTheLock(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "CooldownBreaker")
 	for _, open := range []bool{false, true} {
 		b := &CooldownBreaker{Threshold: 1, Cooldown: time.Hour}
 		if open {
@@ -416,6 +434,7 @@ func TestEx2StateTakesTheLock(t *testing.T) {
 
 func TestEx2CallChecksTheStateUnderTheLock(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "CooldownBreaker")
 	b := &CooldownBreaker{Threshold: 1, Cooldown: time.Hour}
 	entered := make(chan struct{})
 	got := firstWhileHeld(&b.mu, entered, func() { _ = b.Call(func() error { close(entered); return nil }) })
@@ -432,6 +451,7 @@ func TestEx2CallChecksTheStateUnderTheLock(t *testing.T) {
 
 func TestEx2CallRecordsTheResultUnderTheLock(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "CooldownBreaker")
 	for _, result := range []error{errDown, nil} {
 		b := &CooldownBreaker{Threshold: 1, Cooldown: time.Hour}
 		if got := recordsUnderLock(b.Call, &b.mu, result); got != "asked" {
@@ -442,6 +462,7 @@ func TestEx2CallRecordsTheResultUnderTheLock(t *testing.T) {
 }
 
 func TestEx2AdmissionIsOneCriticalSection(t *testing.T) {
+	started(t, "CooldownBreaker")
 	// A call is admitted: the test pauses it just after it first releases
 	// the lock, opens the breaker meanwhile, and then lets it go on. If the
 	// call checked the state in one critical section and read the
@@ -476,6 +497,7 @@ func TestEx2AdmissionIsOneCriticalSection(t *testing.T) {
 
 func TestEx2SafeForConcurrentUse(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "CooldownBreaker")
 	synctest.Test(t, func(t *testing.T) {
 		const n = 50
 		for round := range 10 {
@@ -504,10 +526,17 @@ func TestEx2SafeForConcurrentUse(t *testing.T) {
 
 func TestEx2ThresholdBelowOneMeansOne(t *testing.T) {
 	lockwatch.Guard(t)
-	synctest.Test(t, func(t *testing.T) {
-		b := &CooldownBreaker{Cooldown: time.Second}
-		wantState(t, b, breaker.StateClosed, "Threshold 0 (treated as 1): a new breaker should be closed")
-		_ = b.Call(fail)
-		wantState(t, b, breaker.StateOpen, "Threshold 0 (treated as 1): one failure should open the breaker")
-	})
+	started(t, "CooldownBreaker")
+	// A negative Threshold too: a default applied only to 0 (the zero
+	// value) leaves -2 as it is, and no count of failures equals it.
+	for _, threshold := range []int{0, -2} {
+		synctest.Test(t, func(t *testing.T) {
+			b := &CooldownBreaker{Threshold: threshold, Cooldown: time.Second}
+			wantState(t, b, breaker.StateClosed,
+				fmt.Sprintf("Threshold %d (treated as 1): a new breaker should be closed", threshold))
+			_ = b.Call(fail)
+			wantState(t, b, breaker.StateOpen, fmt.Sprintf("Threshold %d (treated as 1): one failure should open "+
+				"the breaker (every Threshold below 1 means 1, not only 0)", threshold))
+		})
+	}
 }

@@ -9,6 +9,7 @@ import (
 
 func TestEx3ClosesAfterMaxProbesSuccesses(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "TrialGate")
 	g := &TrialGate{MaxProbes: 3}
 	for i := 1; i <= 3; i++ {
 		if !g.Admit() {
@@ -29,6 +30,7 @@ func TestEx3ClosesAfterMaxProbesSuccesses(t *testing.T) {
 
 func TestEx3ClosesOnSuccessesNotAdmissions(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "TrialGate")
 	g := &TrialGate{MaxProbes: 3}
 	for i := 1; i <= 3; i++ {
 		if !g.Admit() {
@@ -55,6 +57,7 @@ func TestEx3ClosesOnSuccessesNotAdmissions(t *testing.T) {
 
 func TestEx3OneFailureReopens(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "TrialGate")
 	g := &TrialGate{MaxProbes: 3}
 	for i := 1; i <= 2; i++ {
 		if !g.Admit() {
@@ -78,6 +81,7 @@ func TestEx3OneFailureReopens(t *testing.T) {
 }
 
 func TestEx3FailureDecidesWithoutWaitingForTheOthers(t *testing.T) {
+	started(t, "TrialGate")
 	// All three trials are admitted and the first to report has failed.
 	// The two others are still running, but the verdict is already known:
 	// one failure is enough.
@@ -100,6 +104,7 @@ func TestEx3FailureDecidesWithoutWaitingForTheOthers(t *testing.T) {
 
 func TestEx3VerdictIsFinal(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "TrialGate")
 	g := &TrialGate{MaxProbes: 2}
 	for range 2 {
 		if !g.Admit() {
@@ -121,6 +126,7 @@ func TestEx3VerdictIsFinal(t *testing.T) {
 
 func TestEx3MaxProbesBelowOneMeansOne(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "TrialGate")
 	for _, maxProbes := range []int{0, -2} {
 		g := TrialGate{MaxProbes: maxProbes}
 		if !g.Admit() {
@@ -139,6 +145,7 @@ func TestEx3MaxProbesBelowOneMeansOne(t *testing.T) {
 // so they fail the same way every run, with or without -race.
 
 func TestEx3LastSlotGoesToOneCaller(t *testing.T) {
+	started(t, "TrialGate")
 	// Two callers want the last free slot. The test pauses the first just
 	// after it releases the lock for the first time and lets the second
 	// run meanwhile. A gate that checks for a free slot in one critical
@@ -172,6 +179,7 @@ func TestEx3LastSlotGoesToOneCaller(t *testing.T) {
 }
 
 func TestEx3VerdictIsOneCriticalSection(t *testing.T) {
+	started(t, "TrialGate")
 	// The last success and a failure are reported at the same time. The
 	// test pauses the success just after it first releases the lock and
 	// lets the failure through meanwhile. Whichever comes first decides,
@@ -209,6 +217,7 @@ func TestEx3VerdictIsOneCriticalSection(t *testing.T) {
 }
 
 func TestEx3EachReportNamesItsOwnVerdict(t *testing.T) {
+	started(t, "TrialGate")
 	// Two successes close a gate with MaxProbes 2. The test pauses the
 	// first report just after it releases the lock and lets the second
 	// one close the gate meanwhile. The first success did not close the
@@ -254,6 +263,7 @@ func decidedGate(t *testing.T, result error) *TrialGate {
 
 func TestEx3AdmitTakesTheLock(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "TrialGate")
 	g := &TrialGate{MaxProbes: 2}
 	if got := firstWhileHeld(&g.mu, nil, func() { g.Admit() }); got != "asked" {
 		t.Fatalf("while another goroutine held mu, Admit %s: it reads or changes the counts without the lock", didText(got))
@@ -270,6 +280,7 @@ func TestEx3AdmitTakesTheLock(t *testing.T) {
 
 func TestEx3ReportTakesTheLock(t *testing.T) {
 	lockwatch.Guard(t)
+	started(t, "TrialGate")
 	for _, result := range []error{nil, errDown} {
 		g := &TrialGate{MaxProbes: 2}
 		_ = g.Admit()
@@ -288,6 +299,7 @@ func TestEx3ReportTakesTheLock(t *testing.T) {
 }
 
 func TestEx3AdmitsAtMostMaxProbesUnderContention(t *testing.T) {
+	started(t, "TrialGate")
 	// A crowd released at the same instant, round after round: a net for
 	// go test -race. TestEx3LastSlotGoesToOneCaller catches a
 	// check-then-act race every time, race detector or not.

@@ -19,6 +19,7 @@ func tripSafely(trip func(breaker.Counts) bool, c breaker.Counts) (tripped bool,
 }
 
 func TestEx4TripsOnTheRatioOfFinishedCalls(t *testing.T) {
+	started(t, "FailureRatioTrip")
 	trip := FailureRatioTrip(3, 0.6)
 	cases := []struct {
 		why    string
@@ -65,6 +66,7 @@ func TestEx4TripsOnTheRatioOfFinishedCalls(t *testing.T) {
 }
 
 func TestEx4RatioIsAtLeast(t *testing.T) {
+	started(t, "FailureRatioTrip")
 	// k failures out of 10 are exactly the ratio k/10, so they trip, and
 	// k-1 are below it, so they do not. In float64, TotalFailures/finished
 	// and ratio round the same way; 1-ratio, ratio*finished or a success
@@ -89,6 +91,7 @@ func TestEx4RatioIsAtLeast(t *testing.T) {
 }
 
 func TestEx4WithoutAMinimum(t *testing.T) {
+	started(t, "FailureRatioTrip")
 	// With minResults 0 there is no minimum: one failure out of one
 	// finished call is 100%. But nothing then guards an empty window: 0
 	// failures out of 0 finished calls is no ratio at all (0/0 is NaN in
@@ -110,6 +113,7 @@ func TestEx4WithoutAMinimum(t *testing.T) {
 }
 
 func TestEx4OpensARealBreaker(t *testing.T) {
+	started(t, "FailureRatioTrip")
 	b := breaker.New(breaker.Settings{ReadyToTrip: FailureRatioTrip(3, 0.6)})
 	for i, fn := range []func() error{fail, succeed} {
 		if err := b.Execute(fn); errors.Is(err, breaker.ErrOpenState) {

@@ -10,6 +10,7 @@ import (
 )
 
 func TestEx5ClientMistakesAreNotFailures(t *testing.T) {
+	started(t, "IsSuccessful")
 	cases := []struct {
 		err  error
 		want bool
@@ -57,6 +58,7 @@ func classifySafely(classify func(error) bool, err error) (got bool, panicked st
 }
 
 func TestEx5CanceledCallsAreExcluded(t *testing.T) {
+	started(t, "IsExcluded")
 	cases := []struct {
 		err  error
 		want bool
@@ -92,6 +94,7 @@ func TestEx5CanceledCallsAreExcluded(t *testing.T) {
 }
 
 func TestEx5BreakerIgnoresClientMistakesAndImpatientCallers(t *testing.T) {
+	started(t, "IsSuccessful", "IsExcluded")
 	b := breaker.New(breaker.Settings{IsSuccessful: IsSuccessful, IsExcluded: IsExcluded})
 	notFound := &HTTPError{StatusCode: 404}
 	for range 10 {
