@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"reliability/workshop/course"
 )
@@ -92,6 +93,34 @@ func (a *app) savedPlace(c *course.Course) (course.Exercise, bool) {
 	return course.Exercise{}, false
 }
 
+// placeTime is when the learner's place was last set, or the zero time.
+func (a *app) placeTime(c *course.Course) time.Time {
+	if p := a.placePath(c.Root); p != "" {
+		if fi, err := os.Stat(p); err == nil {
+			return fi.ModTime()
+		}
+	}
+	return time.Time{}
+}
+
+// lastEdited returns the exercise whose stub the learner saved last,
+// if that was after since: a learner who opens 04/ex1 in an editor and
+// asks where they are is in lesson 04, whatever they asked before. Stubs
+// as the course ships them do not count (a clone or a checkout touches
+// them all).
+func (a *app) lastEdited(c *course.Course, list []course.Exercise, since time.Time) (course.Exercise, bool) {
+	var last course.Exercise
+	var at time.Time
+	for _, e := range list {
+		fi, err := os.Stat(c.Abs(e.Stub))
+		if err != nil || !fi.ModTime().After(since) || !fi.ModTime().After(at) || a.notStarted(c, e) {
+			continue
+		}
+		last, at = e, fi.ModTime()
+	}
+	return last, !at.IsZero()
+}
+
 // savePlace remembers e as the learner's place. Like the verdict cache it
 // is a convenience: when it cannot be written the runner says so once.
 func (a *app) savePlace(c *course.Course, e course.Exercise) {
@@ -110,8 +139,8 @@ func (a *app) savePlace(c *course.Course, e course.Exercise) {
 
 // focus decides which exercise a command is about, given every verdict
 // of list: the named exercise; for a lesson, its first exercise that does
-// not pass; with no name, the learner's place, or the one after it once
-// it passes. ok is false when nothing is left to do; lessonDone says that
+// not pass; with no name, the learner's place (or the stub they saved
+// since it was set), or the one after it once it passes. ok is false when nothing is left to do; lessonDone says that
 // the named lesson passes entirely and the focus lies beyond it.
 func (a *app) focus(c *course.Course, list []course.Exercise, v map[string]Verdict, t target) (e course.Exercise, ok, lessonDone bool) {
 	switch {
@@ -130,7 +159,13 @@ func (a *app) focus(c *course.Course, list []course.Exercise, v map[string]Verdi
 		e, ok := nextExercise(list, v)
 		return e, ok, true
 	}
-	if here, known := a.savedPlace(c); known {
+	here, known := a.savedPlace(c)
+	if e, edited := a.lastEdited(c, list, a.placeTime(c)); edited {
+		// The learner's editor says where they are, more recently than
+		// any command did.
+		here, known = e, true
+	}
+	if known {
 		if !v[here.ID].Done() {
 			return runnable(list, v, here), true, false
 		}

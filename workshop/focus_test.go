@@ -2,9 +2,11 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"reliability/workshop/course"
 
@@ -189,4 +191,38 @@ func TestTheRunnerFollowsTheLearner(t *testing.T) {
 
 	assert.Equal(t, " M "+stub1+"\n", git(t, root, "status", "--porcelain", "--untracked-files=all"),
 		"the learner's place is kept outside the tree")
+}
+
+// TestAStubSavedLaterMovesThePlace: a learner who was sent to lesson 02,
+// then opened 01/ex2 in an editor and saved it, is on 01/ex2, not on
+// 02/ex1 and not at the first exercise of the course.
+func TestAStubSavedLaterMovesThePlace(t *testing.T) {
+	root := gitCourse(t)
+	cache := t.TempDir()
+	a, _, _ := testApp(t, root, "", cache)
+	require.Equal(t, 0, a.run(t.Context(), []string{"02"}))
+
+	c, err := course.Load(root)
+	require.NoError(t, err)
+	set := a.placeTime(c)
+	require.False(t, set.IsZero(), "status 02 set the place")
+	write(t, root, stub2, "package exercises\n\nfunc Half(n int) int { return n }\n")
+	later := set.Add(time.Second) // file times can be coarser than the steps of a test
+	require.NoError(t, os.Chtimes(filepath.Join(root, filepath.FromSlash(stub2)), later, later))
+
+	a, out, _ := testApp(t, root, "", cache)
+	require.Equal(t, 0, a.run(t.Context(), nil))
+	assert.Contains(t, out.String(), "Next: 01/ex2, halve a number\n")
+	assert.Contains(t, out.String(), "  failing        TestEx2Half\n", "an edited stub is no longer not started")
+
+	// Touched but as shipped, a stub says nothing about the learner.
+	git(t, root, "checkout", "--", stub2)
+	a, _, _ = testApp(t, root, "", cache)
+	require.Equal(t, 0, a.run(t.Context(), []string{"02"}))
+	pristinePath := filepath.Join(root, filepath.FromSlash(stub1))
+	later = a.placeTime(c).Add(time.Second)
+	require.NoError(t, os.Chtimes(pristinePath, later, later))
+	a, out, _ = testApp(t, root, "", cache)
+	require.Equal(t, 0, a.run(t.Context(), nil))
+	assert.Contains(t, out.String(), "Next: 02/ex1, greet someone\n")
 }
