@@ -15,9 +15,8 @@ import (
 )
 
 // The runner follows the learner: the exercise they work on is their
-// place, kept in a small file in the cache directory (one per clone,
-// named by a hash of its root), never in the workshop tree, so git
-// status stays clean. Naming a lesson or an exercise (go run ./workshop
+// place, kept in a small file in the clone's .git directory (see
+// placePath), never in the workshop tree, so git status stays clean. Naming a lesson or an exercise (go run ./workshop
 // 04, watch 04/ex3) moves the place there; a plain status or watch
 // resumes at it; hint, solution and reset without a name mean it. Once
 // the exercise passes, the place moves to the next exercise of the same
@@ -60,9 +59,17 @@ type place struct {
 	Exercise string `json:"exercise"` // "04/ex2"
 }
 
-// placePath is the state file of the clone at root, or "" without a
-// cache directory (then nothing is remembered).
+// placeFile is the state file's name inside a clone's .git directory.
+const placeFile = "reliability-workshop-place.json"
+
+// placePath is the state file of the clone at root: in its .git
+// directory, which git status never shows and a fresh clone does not
+// have; in a copy without one, in the cache directory, under a name
+// made from root. "" when there is neither (then nothing is remembered).
 func (a *app) placePath(root string) string {
+	if fi, err := os.Stat(filepath.Join(root, ".git")); err == nil && fi.IsDir() {
+		return filepath.Join(root, ".git", placeFile)
+	}
 	if a.cacheDir == "" {
 		return ""
 	}

@@ -191,6 +191,15 @@ func TestTheRunnerFollowsTheLearner(t *testing.T) {
 
 	assert.Equal(t, " M "+stub1+"\n", git(t, root, "status", "--porcelain", "--untracked-files=all"),
 		"the learner's place is kept outside the tree")
+	assert.FileExists(t, filepath.Join(root, ".git", placeFile))
+
+	// A fresh clone starts afresh, wherever it is and whatever the cache
+	// holds.
+	clone := filepath.Join(t.TempDir(), "clone")
+	git(t, root, "clone", "-q", root, clone)
+	a, out, _ = testApp(t, clone, "", cache)
+	require.Equal(t, 0, a.run(t.Context(), nil))
+	assert.Contains(t, out.String(), "Next: 01/ex1, double a number\n")
 }
 
 // TestAStubSavedLaterMovesThePlace: a learner who was sent to lesson 02,
