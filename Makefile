@@ -53,6 +53,8 @@ charts: ## redraw every figure in NN_topic/figures from its demo's run
 	go run ./01_retry -svg 01_retry/figures >/dev/null
 	go run ./03_circuit_breaker -replicas 3 -svg 03_circuit_breaker/figures >/dev/null
 	go run ./04_bulkhead -svg 04_bulkhead/figures >/dev/null
+	go run ./05_rate_limit -svg 05_rate_limit/figures >/dev/null
+	go run ./05_rate_limit -replicas 3 -svg 05_rate_limit/figures >/dev/null
 
 lint: ## gofmt check, go vet and staticcheck (pinned in tools/go.mod)
 	go run ./tools/check -only gofmt,vet,staticcheck

@@ -22,6 +22,7 @@ import (
 	"os"
 	"time"
 
+	"reliability/flaky/chart"
 	"reliability/flaky/narrate"
 )
 
@@ -36,6 +37,7 @@ type options struct {
 	seconds int
 	rate    float64
 	burst   int
+	svg     string // the directory to draw the figures in; empty for none
 
 	replicas int  // the -replicas demo (replicas.go) when > 0
 	json     bool // its runs as JSON
@@ -55,6 +57,9 @@ Flags:
   -rate R      each client's limit in requests per second, 0.1 to 5
                (default 0.5); noisy sends 10 times that
   -burst N     each client's burst, 1 to 20 (default 4)
+  -svg DIR     also draw the figures in DIR as SVG files: a flood against
+               the token bucket, the sliding and the fixed window; with
+               -replicas, a limit per process against one shared limit
 `
 
 // errUsage marks an error the flag package has already reported.
@@ -70,6 +75,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.seconds, "seconds", 10, "")
 	fs.Float64Var(&o.rate, "rate", 0.5, "")
 	fs.IntVar(&o.burst, "burst", 4, "")
+	fs.StringVar(&o.svg, "svg", "", "")
 	replicaFlags(fs, &o.replicas, &o.json)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -106,7 +112,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if o.replicas > 0 {
-		if err := runReplicas(o.seed, o.replicas, o.step, o.json, stdout); err != nil {
+		if err := runReplicas(o.seed, o.replicas, o.step, o.json, o.svg, stdout); err != nil {
 			fmt.Fprintln(stderr, "05_rate_limit:", err)
 			return 1
 		}
@@ -116,6 +122,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err := demo(narrate.New(stdout, o.step), s); err != nil {
 		fmt.Fprintln(stderr, "05_rate_limit:", err)
 		return 1
+	}
+	if o.svg != "" {
+		if err := writeFigures(stderr, o.svg, []chart.Named{burstFigure()}); err != nil {
+			fmt.Fprintln(stderr, "05_rate_limit:", err)
+			return 1
+		}
 	}
 	return 0
 }

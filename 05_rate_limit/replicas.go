@@ -27,7 +27,7 @@ import (
 const replicasUsage = `  -replicas N  instead: N replicas (2 to 8) behind one load balancer, each
                with its own middleware; a limit per process, then one
                shared in Redis (embedded, or REDIS_URL), then the store
-               stops mid-run. Reads only -seed, -step and -json
+               stops mid-run. Reads only -seed, -step, -json and -svg
   -json        with -replicas: print the runs as JSON, no narration
 `
 
@@ -51,7 +51,7 @@ func checkReplicaFlags(fs *flag.FlagSet, replicas int, asJSON, step bool) error 
 	var bad []string
 	fs.Visit(func(f *flag.Flag) {
 		switch f.Name {
-		case "replicas", "json", "seed", "step":
+		case "replicas", "json", "seed", "step", "svg":
 		default:
 			bad = append(bad, "-"+f.Name)
 		}
@@ -97,6 +97,10 @@ type replicaRun struct {
 	LightRefused    int      `json:"light_client_refused"`
 	Unavailable     int      `json:"answered_503"`
 	FailedOpen      int64    `json:"failed_open"`
+
+	// When each of the heavy client's requests arrived, and when each
+	// of those admitted did: what the figures draw.
+	offeredAt, admittedAt []time.Duration
 }
 
 // request is one arrival at the load balancer.
@@ -184,7 +188,7 @@ func (c clocked) Allow(ctx context.Context, key string) (redislimit.Decision, er
 }
 
 // runReplicas is the -replicas demo.
-func runReplicas(seed uint64, replicas int, step, asJSON bool, stdout io.Writer) error {
+func runReplicas(seed uint64, replicas int, step, asJSON bool, svg string, stdout io.Writer) error {
 	redis.SetLogger(quietRedis{}) // go-redis logs every refused dial itself
 	st, err := openStore()
 	if err != nil {
@@ -348,6 +352,11 @@ func runReplicas(seed uint64, replicas int, step, asJSON bool, stdout io.Writer)
 	}
 	n.Summary(summary)
 
+	if svg != "" {
+		if err := writeFigures(out, svg, replicaFigures(replicas, runs)); err != nil {
+			return err
+		}
+	}
 	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -424,10 +433,12 @@ func sendThrough(reqs []request, replicas int, now *time.Duration, advance func(
 			continue
 		}
 		offered++
+		r.offeredAt = append(r.offeredAt, q.at)
 		if rec.Code != http.StatusOK {
 			continue
 		}
 		admitted++
+		r.admittedAt = append(r.admittedAt, q.at)
 		r.PerSecond[q.at/time.Second]++
 		if q.at < stop {
 			admittedUp++

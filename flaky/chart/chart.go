@@ -18,6 +18,7 @@ import (
 	"image/color"
 	"math"
 	"slices"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -150,12 +151,28 @@ func newPlot(title, xLabel, yLabel string) *plot.Plot {
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
 		a.Label.TextStyle.Font = font.From(regular, 12)
 		a.Tick.Label.Font = font.From(regular, 10)
+		a.Tick.Marker = shortTicks{}
 	}
 	p.Add(&plotter.Grid{
 		Vertical:   draw.LineStyle{Color: rgb(230, 230, 230), Width: vg.Points(0.5)},
 		Horizontal: draw.LineStyle{Color: rgb(230, 230, 230), Width: vg.Points(0.5)},
 	})
 	return p
+}
+
+// shortTicks are gonum's default ticks, labelled with as few digits as
+// each value needs: 50, not 50.00.
+type shortTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (shortTicks) Ticks(min, max float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(min, max)
+	for i, t := range ticks {
+		if t.Label != "" {
+			ticks[i].Label = strconv.FormatFloat(t.Value, 'f', -1, 64)
+		}
+	}
+	return ticks
 }
 
 // legendEntry is a name and what stands for it in the legend.
@@ -300,6 +317,12 @@ func render(p *plot.Plot, entries []legendEntry) ([]byte, error) {
 	dc.Fill(dc.Rectangle.Path())
 	pad := vg.Points(8)
 	dc = draw.Crop(dc, pad, -pad, pad, -pad)
+	// The title is centred over the whole figure, legend included, so a
+	// long one still fits; plot and legend start below it.
+	title := p.Title.TextStyle
+	dc.FillText(title, vg.Point{X: dc.Center().X, Y: dc.Max.Y + title.FontExtents().Descent}, p.Title.Text)
+	dc = draw.Crop(dc, 0, 0, 0, -(title.Rectangle(p.Title.Text).Size().Y + p.Title.Padding))
+	p.Title.Text = ""
 	if len(entries) > 0 {
 		l := plot.NewLegend()
 		l.TextStyle.Font = font.From(regular, 11)
@@ -312,10 +335,8 @@ func render(p *plot.Plot, entries []legendEntry) ([]byte, error) {
 		// A reader whose browser lacks both Liberation Sans and Arial
 		// gets a wider font: leave it room.
 		lw := l.Rectangle(dc).Size().X * 1.15
-		// The legend starts under the title, level with the plot's top.
-		title := p.Title.TextStyle.Rectangle(p.Title.Text).Size().Y + p.Title.Padding
 		p.Draw(draw.Crop(dc, 0, -(lw + 2*pad), 0, 0))
-		l.Draw(draw.Crop(dc, dc.Size().X-lw, 0, 0, -title))
+		l.Draw(draw.Crop(dc, dc.Size().X-lw, 0, 0, 0))
 	} else {
 		p.Draw(dc)
 	}
