@@ -18,6 +18,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"reliability/03_circuit_breaker/breaker"
 	"reliability/03_circuit_breaker/sharedbreaker"
 	"reliability/flaky/narrate"
@@ -111,8 +113,13 @@ func (s replicaScenario) run(name string, shared bool) (replicaRun, error) {
 		},
 	}
 	replicas := make([]*sharedbreaker.Breaker, s.replicas)
+	// The store is in this process and never fails here, so a slow answer
+	// only means a busy machine: wait for it rather than fall back, which
+	// would change the run.
+	opts := srv.Options()
+	opts.ReadTimeout, opts.WriteTimeout = 5*time.Second, 5*time.Second
 	for r := range replicas {
-		c := srv.Client()
+		c := redis.NewClient(opts)
 		defer c.Close()
 		key := "breaker:service"
 		if !shared {

@@ -24,7 +24,7 @@ import (
 // must give the same error, state, counts and announced changes.
 
 const (
-	diffTraces = 20
+	diffTraces = 16
 	diffSteps  = 50
 	diffUnit   = 100 * time.Millisecond
 )
