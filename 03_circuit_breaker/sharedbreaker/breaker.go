@@ -34,8 +34,9 @@ var (
 // Breaker is a circuit breaker shared through Redis by every replica that
 // builds one with the same key. It is safe for concurrent use.
 //
-// Each Execute costs two round trips to Redis, one before fn and one after;
-// fn itself runs with no lock held, here or in Redis. If Redis cannot be
+// An admitted call costs two round trips to Redis, one before fn and one
+// after; a refused call costs the first only. fn itself runs with no lock
+// held, here or in Redis. If Redis cannot be
 // reached, the call is decided by a local lesson 03 breaker.Breaker with
 // the same Settings instead (see Execute).
 type Breaker struct {
