@@ -16,16 +16,18 @@ import (
 // fails and how to get a hint. A lesson or an exercise named on the
 // command line (go run ./workshop 04) becomes the learner's place.
 func (a *app) cmdStatus(ctx context.Context, c *course.Course, args []string) (int, error) {
-	if _, err := parseArgs("status", args, nil, 1); err != nil {
+	rest, err := parseArgs("status", args, nil, 1)
+	if err != nil {
 		return 0, err
 	}
-	if len(args) == 1 {
-		if _, err := parseTarget(c, args[0]); err != nil {
+	if len(rest) == 1 {
+		// A mistyped name is refused before anything runs.
+		if _, err := parseTarget(c, rest[0]); err != nil {
 			return 0, usagef("%v", err)
 		}
 	}
 	a.changedCourseFiles(c, nil)
-	r, err := a.resolve(ctx, c, args, true)
+	r, err := a.resolve(ctx, c, rest, true)
 	if err != nil {
 		return 1, err
 	}
