@@ -55,6 +55,8 @@ charts: ## redraw every figure in NN_topic/figures from its demo's run
 	go run ./04_bulkhead -svg 04_bulkhead/figures >/dev/null
 	go run ./05_rate_limit -svg 05_rate_limit/figures >/dev/null
 	go run ./05_rate_limit -replicas 3 -svg 05_rate_limit/figures >/dev/null
+	@# 06's default demo keeps real time: its figure is drawn in virtual time
+	go test ./06_composed_mini -run TestFiguresAreUpToDate -count=1 -update
 
 lint: ## gofmt check, go vet and staticcheck (pinned in tools/go.mod)
 	go run ./tools/check -only gofmt,vet,staticcheck

@@ -10,8 +10,9 @@ import (
 	"reliability/flaky/narrate"
 )
 
-// demo runs the scenario and narrates it.
-func (s scenario) demo(n *narrate.Narrator, callers []*caller) {
+// demo runs the scenario and narrates it. It returns how late the run's
+// latest timer fired, which says whether its counts can be trusted.
+func (s scenario) demo(n *narrate.Narrator, callers []*caller) (late time.Duration) {
 	end := healthyBefore + s.outage
 	total := time.Duration(s.requests()) * beat
 
@@ -28,7 +29,7 @@ func (s scenario) demo(n *narrate.Narrator, callers []*caller) {
 	n.Printf("\nA request through the chain takes at most %d x %v + %v + %v = %v,\n"+
 		"within its %v deadline. Running the %v schedule...",
 		attempts, attemptTimeout, initialDelay, 2*initialDelay, worst, deadline, total)
-	late := s.run(callers)
+	late = s.run(callers)
 	n.Printf("")
 	for _, line := range s.timeline(callers, outcomeCell) {
 		n.Printf("  %s", line)
@@ -111,6 +112,7 @@ func (s scenario) demo(n *narrate.Narrator, callers []*caller) {
 	// what it takes away, which may cancel out.
 	won, lost := successDiff(callers[0], hand)
 	n.Printf("  (the chain's retries won back %d requests; its open breaker refused %d)", won, lost)
+	return late
 }
 
 // successDiff compares the chain with the bare caller request by request:

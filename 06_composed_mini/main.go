@@ -49,6 +49,7 @@ type options struct {
 	json   bool
 	// overload runs the overload experiment instead (overload.go).
 	overload bool
+	svg      string // the directory to draw the figures in; empty for none
 }
 
 // run is main without the exit, so that a test can drive it.
@@ -62,7 +63,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if o.overload {
-		return runOverload(o, stdin, stdout, stderr)
+		code := runOverload(o, stdin, stdout, stderr)
+		if code == 0 && o.svg != "" {
+			code = figuresDone(writeFigures(stderr, o.svg, overloadFigures(o.seed)), stderr)
+		}
+		return code
 	}
 	s := scenario{seed: o.seed, outage: o.outage}
 	callers, err := s.callers()
@@ -70,8 +75,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "06_composed_mini:", err)
 		return 1
 	}
+	var late time.Duration
 	if o.json {
-		if late := s.run(callers); late > lateWarning {
+		if late = s.run(callers); late > lateWarning {
 			fmt.Fprintf(stderr, "06_composed_mini: %s\n", busy(late, s.seed))
 		}
 		sums := make([]summary, len(callers))
@@ -82,11 +88,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "06_composed_mini:", err)
 			return 1
 		}
-		return 0
+	} else {
+		n := narrate.New(stdout, o.step)
+		n.SetInput(stdin)
+		late = s.demo(n, callers)
 	}
-	n := narrate.New(stdout, o.step)
-	n.SetInput(stdin)
-	s.demo(n, callers)
+	if o.svg != "" {
+		return figuresDone(drawOutage(stderr, o.svg, s, callers, late), stderr)
+	}
 	return 0
 }
 
@@ -100,7 +109,9 @@ var flagHelp = []struct{ name, arg, help string }{
 	{"json", "", "print the summary as JSON, one object per run,\ninstead of the narrated demo"},
 	{"overload", "", "run the overload experiment instead: a server of finite\n" +
 		"capacity, slowed for 2s; which callers let it recover?\n" +
-		"(takes -seed, -step and -json, not -outage)"},
+		"(takes -seed, -step, -json and -svg, not -outage)"},
+	{"svg", "DIR", "also draw the run's figures as SVG files in DIR: calls\n" +
+		"into the outage per caller; with -overload, goodput"},
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -112,6 +123,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.json, "json", false, "")
 	fs.BoolVar(&o.step, "step", false, "")
 	fs.BoolVar(&o.overload, "overload", false, "")
+	fs.StringVar(&o.svg, "svg", "", "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			usage(stderr)

@@ -85,7 +85,7 @@ type Plot struct {
 	Bands  []Band
 	// YMax, if positive, fixes the top of the y axis, so that figures
 	// meant to be compared share a scale. By default the axis fits the
-	// data. The y axis starts at 0 unless some value is negative.
+	// data. Both axes start at 0 unless some value is negative.
 	YMax float64
 }
 
@@ -189,7 +189,7 @@ func (f Plot) SVG() ([]byte, error) {
 	}
 	p := newPlot(f.Title, f.XLabel, f.YLabel)
 	var legend []legendEntry
-	xMin, xMax := math.Inf(1), math.Inf(-1)
+	xMin, xMax := 0.0, math.Inf(-1)
 	yMin, yMax := 0.0, math.Inf(-1)
 	for _, l := range f.Lines {
 		if len(l.X) == 0 || len(l.X) != len(l.Y) {
