@@ -121,8 +121,10 @@ func (a *app) printNext(c *course.Course, label string, e course.Exercise, v Ver
 	a.labelled("edit", a.paint(ansiCyan, filepath.FromSlash(e.Stub)))
 	a.labelled("do not change", filepath.FromSlash(e.Test)+" (the tests)")
 	switch {
-	case v.Done():
+	case v.Done() && suggestWatch:
 		a.labelled("passes", "every test of it passes; go run ./workshop moves on")
+	case v.Done():
+		a.labelled("passes", "every test of it passes")
 	case v.Status == statusBuild && v.Elsewhere:
 		a.labelled("first fix", clip(strings.Join(v.Compile, "\n"), maxMessageLines))
 		a.labelled("", "(the package does not compile, so no test of this lesson can run)")
