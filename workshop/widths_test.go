@@ -128,9 +128,11 @@ func TestEveryLineFitsEightyColumns(t *testing.T) {
 
 	lines := strings.Split(out.String()+errOut.String(), "\n")
 	assert.Greater(t, len(lines), 50*len(all), "everything was rendered")
-	wide := 0
+	wide, most := 0, 0
 	for _, line := range lines {
-		if n := columns(line); n > maxColumns {
+		n := columns(line)
+		most = max(most, n)
+		if n > maxColumns {
 			wide++
 			if wide <= 10 {
 				t.Errorf("%d columns, more than %d: %q", n, maxColumns, line)
@@ -140,6 +142,7 @@ func TestEveryLineFitsEightyColumns(t *testing.T) {
 	if wide > 10 {
 		t.Errorf("and %d more lines wider than %d columns", wide-10, maxColumns)
 	}
+	t.Logf("%d lines for %d exercises, the widest %d columns", len(lines), len(all), most)
 }
 
 // TestTheReadmeCountsTheRealCourse: the runner's README shows a
