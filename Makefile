@@ -51,6 +51,7 @@ bench: ## every lesson's benchmarks (not your exercises) with hand-rolled/librar
 charts: ## redraw every figure in NN_topic/figures from its demo's run
 	go run ./01_retry -sim -svg 01_retry/figures >/dev/null
 	go run ./01_retry -svg 01_retry/figures >/dev/null
+	go run ./02_timeout -svg 02_timeout/figures >/dev/null
 	go run ./03_circuit_breaker -replicas 3 -svg 03_circuit_breaker/figures >/dev/null
 	go run ./04_bulkhead -svg 04_bulkhead/figures >/dev/null
 	go run ./05_rate_limit -svg 05_rate_limit/figures >/dev/null

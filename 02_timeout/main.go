@@ -65,6 +65,8 @@ Flags:
                %v to %v (default 300ms)
   -timeout D   how long a caller waits, %v to half of -latency
                (default 100ms)
+  -svg DIR     also draw the run's figure as an SVG file in DIR: the
+               calls still running after their callers gave up
 `, minCalls, maxCalls, minLatency, maxLatency, minTimeout)
 
 // run is main without the exit, so a test can drive it.
@@ -76,6 +78,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	calls := fs.Int("calls", 10, "")
 	latency := fs.Duration("latency", 300*time.Millisecond, "")
 	timeoutFlag := fs.Duration("timeout", 100*time.Millisecond, "")
+	svg := fs.String("svg", "", "")
 	fs.Usage = func() { fmt.Fprint(fs.Output(), usage) }
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -93,6 +96,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	demo(narrate.New(stdout, *step), cfg, realNet())
+	if *svg != "" {
+		if err := writeFigures(stderr, *svg, cfg); err != nil {
+			fmt.Fprintf(stderr, "02_timeout: %v\n", err)
+			return 1
+		}
+	}
 	return 0
 }
 
