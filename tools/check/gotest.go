@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -188,7 +189,7 @@ func runTests(ws *workspace, p *progress) result {
 			finished++
 			p.set("%d of %d packages tested", finished, len(pkgs))
 			mu.Unlock()
-		}, append(flags, toRun...)...)
+		}, slices.Concat(flags, []string{"-ldflags=-w"}, toRun)...)
 		passedIn := map[string]int{}
 		var failedTests []string
 		for key, action := range tr.tests {

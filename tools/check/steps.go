@@ -288,7 +288,7 @@ func runDemo(tmp, l string) (line string, ok bool, detail string) {
 	if runtime.GOOS == "windows" {
 		bin += ".exe"
 	}
-	if out, err := run(0, "go", "build", "-o", bin, "./"+l); err != nil {
+	if out, err := run(0, "go", "build", "-ldflags=-w", "-o", bin, "./"+l); err != nil {
 		return l + " did not build", false, fmt.Sprintf("go build ./%s: %v\n%s\n", l, err, tail(out, 30))
 	}
 	help, _ := run(demoTimeout, bin, "-h")

@@ -45,7 +45,7 @@ func reportYoursTo(w io.Writer, c *course.Course, changes []course.Change, verbo
 			continue
 		}
 		pkgPath := importPath(l.ExercisesDir())
-		tr := goTestJSONIn(c.Root, nil, nil, append(raceFlags(), "-count=1", "-timeout", "2m", "./"+l.ExercisesDir())...)
+		tr := goTestJSONIn(c.Root, nil, nil, append(raceFlags(), "-count=1", "-timeout", "2m", "-ldflags=-w", "./"+l.ExercisesDir())...)
 		notCompiling := compileErrors(tr.outputOf(pkgPath) + tr.raw)
 		for _, e := range l.Exercises {
 			total++
