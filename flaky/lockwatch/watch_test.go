@@ -110,17 +110,26 @@ func TestHoldForCountsAskers(t *testing.T) {
 	var l Mutex
 	asked, release := HoldFor(&l, 2)
 	var wg sync.WaitGroup
-	wg.Go(func() { l.Lock(); l.Unlock() })
+	entered := 0 // guarded by l
+	enter := func() {
+		l.Lock()
+		defer l.Unlock()
+		entered++
+	}
+	wg.Go(enter)
 	until(t, func() bool { return waiters(&l) == 1 }, "the first goroutine's Lock")
 	select {
 	case <-asked:
 		t.Fatal("asked closed after one asker, want two")
 	default:
 	}
-	wg.Go(func() { l.Lock(); l.Unlock() })
+	wg.Go(enter)
 	within(t, asked, "asked, after two goroutines called Lock,")
 	release()
 	wg.Wait()
+	if entered != 2 {
+		t.Fatalf("%d goroutines got the lock after release, want 2", entered)
+	}
 }
 
 func TestPauseAfterUnlockLetsAnotherIn(t *testing.T) {
@@ -129,9 +138,11 @@ func TestPauseAfterUnlockLetsAnotherIn(t *testing.T) {
 	paused, resume := PauseAfterUnlock(&l)
 	defer resume()
 	done := make(chan struct{})
+	turns := 0 // guarded by l
 	go func() {
 		defer close(done)
 		l.Lock()
+		turns++
 		l.Unlock()
 	}()
 	within(t, paused, "the pause after Unlock")
@@ -139,9 +150,13 @@ func TestPauseAfterUnlockLetsAnotherIn(t *testing.T) {
 	if !HeldByMe(&l) {
 		t.Fatal("HeldByMe is false right after Lock")
 	}
+	turns++
 	l.Unlock()
 	resume()
 	within(t, done, "the paused goroutine's return, after resume,")
+	if turns != 2 {
+		t.Fatalf("%d turns with the lock, want 2", turns)
+	}
 	if HeldByMe(&l) {
 		t.Fatal("HeldByMe is true after Unlock")
 	}
@@ -151,11 +166,13 @@ func TestUnlockTooManyIsReported(t *testing.T) {
 	r := &recorder{TB: t}
 	Guard(r)
 	var l Mutex
+	n := 0
 	l.Lock()
+	n++
 	l.Unlock()
 	l.Unlock()
 	if got := r.reported(); !strings.Contains(got, "is Unlock called twice") {
-		t.Fatalf("a second Unlock reported %q, want it to ask whether Unlock is called twice", got)
+		t.Fatalf("a second Unlock (after %d turn) reported %q, want it to ask whether Unlock is called twice", n, got)
 	}
 }
 
