@@ -1,6 +1,10 @@
 package exercises
 
-import "context"
+import (
+	"context"
+
+	"reliability/04_bulkhead/bulkhead"
+)
 
 // Exercise 3: a waiting line with a length limit.
 //
@@ -35,6 +39,10 @@ import "context"
 type QueueBulkhead struct {
 	// Add the fields you need.
 }
+
+// The refusal is bulkhead.ErrBulkheadFull, from the lesson's package,
+// imported above for it: return it, or an error that wraps it.
+var _ = bulkhead.ErrBulkheadFull
 
 // NewQueueBulkhead returns a QueueBulkhead with maxConcurrent slots (at
 // least 1) and room for maxWaiting callers in line (at least 0).

@@ -3,6 +3,8 @@ package exercises
 import (
 	"context"
 	"errors"
+
+	"reliability/04_bulkhead/bulkhead"
 )
 
 // ErrUnknownDependency is returned by Isolator.Call for a dependency that
@@ -42,6 +44,10 @@ var ErrUnknownDependency = errors.New("unknown dependency")
 type Isolator struct {
 	// Add the fields you need.
 }
+
+// The refusal is bulkhead.ErrBulkheadFull, from the lesson's package,
+// imported above for it: return it, or an error that wraps it.
+var _ = bulkhead.ErrBulkheadFull
 
 // NewIsolator returns an Isolator with one compartment per dependency.
 func NewIsolator(limits map[string]int) (*Isolator, error) {
