@@ -190,18 +190,10 @@ func TestEx2CheckAndTakeAreOneStep(t *testing.T) {
 		b := NewTryBulkhead(2)
 		mustRun(t, start(t, t.Context(), b.TryExecute), "the call that takes the first slot")
 
-		var rival *call
-		lenHook.arm(func() {
-			rival = start(t, t.Context(), b.TryExecute)
-			select { // the rival takes the last slot (or is refused) before len returns
-			case <-rival.entered:
-			case <-rival.finished:
-			}
-		})
-		defer lenHook.disarm()
-		caller := start(t, t.Context(), b.TryExecute)
+		caller, rival := overtake(
+			func() *call { return start(t, t.Context(), b.TryExecute) },
+			func() *call { return start(t, t.Context(), b.TryExecute) })
 		err, done := caller.returned()
-		lenHook.disarm()
 		if !done && !caller.inside() {
 			if rival != nil {
 				t.Fatalf("TryExecute looked at len of its channel, a rival took the last free slot before it " +

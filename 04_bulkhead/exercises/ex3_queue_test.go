@@ -138,6 +138,58 @@ func TestEx3CallerWhoGivesUpLeavesTheLine(t *testing.T) {
 	})
 }
 
+// A caller who looks at len of a channel, the slots or the line, and then
+// sends in a second step can be overtaken in between: a rival takes the
+// place it saw free, and the send that follows waits where it must not.
+// The test lets a rival in at exactly that moment (see lenhook_test.go),
+// so the mistake shows every time. A select with a default case takes a
+// place in one step.
+func TestEx3CheckAndTakeAreOneStep(t *testing.T) {
+	started(t, "QueueBulkhead")
+	bubble(t, func(t *testing.T) {
+		// The last free slot.
+		b := NewQueueBulkhead(2, 1)
+		mustRun(t, start(t, t.Context(), b.Execute), "the call that takes the first slot")
+		caller, rival := overtake(
+			func() *call { return start(t, t.Context(), b.Execute) },
+			func() *call { return start(t, t.Context(), b.Execute) })
+		if _, done := caller.returned(); !done && !caller.inside() && b.Waiting() == 0 {
+			t.Fatalf("Execute looked at len of the slots' channel, a rival took the last free slot before " +
+				"it went on, and then it waited for a slot outside the line (Waiting() is 0), where no " +
+				"limit counts it. Checking len(ch) and then sending in a separate step lets another " +
+				"caller in between: try the slot with a select that has a default case, and go to the " +
+				"line only when that fails")
+		}
+		if rival != nil {
+			if n := countInside([]*call{caller, rival}); n != 1 {
+				t.Fatalf("with one slot free, Execute and a rival that came in while it was deciding should "+
+					"have run op once between them, ran it %d times", n)
+			}
+		}
+	})
+	bubble(t, func(t *testing.T) {
+		// The last free place in the line.
+		b := NewQueueBulkhead(1, 2)
+		mustRun(t, start(t, t.Context(), b.Execute), "the call that takes the slot")
+		mustWait(t, start(t, t.Context(), b.Execute), "the call that takes the first place in line")
+		caller, rival := overtake(
+			func() *call { return start(t, t.Context(), b.Execute) },
+			func() *call { return start(t, t.Context(), b.Execute) })
+		if rival == nil {
+			mustWait(t, caller, "with the slot taken and one place left in line, the call")
+			return
+		}
+		if _, done := caller.returned(); !done && !caller.inside() {
+			t.Fatalf("Execute looked at len of the line's channel, a rival took the last place in line " +
+				"before it went on, and then it waited for a place in a full line instead of being refused " +
+				"at once. Checking len(ch) and then sending in a separate step lets another caller in " +
+				"between: take a place in line with a select that has a default case")
+		}
+		mustBeRefused(t, caller, "a call whose place in line a rival took while it was deciding")
+		mustBeWaiting(t, b, 2, "with the rival in line")
+	})
+}
+
 func TestEx3ZeroWaitingNeverWaits(t *testing.T) {
 	started(t, "QueueBulkhead")
 	bubble(t, func(t *testing.T) {

@@ -87,6 +87,41 @@ func TestEx4FullCompartmentLeavesOthersAlone(t *testing.T) {
 	})
 }
 
+// TestEx4CheckAndTakeAreOneStep: a compartment's last free slot must go
+// to one caller, and the other must be refused at once. Looking at len of
+// the compartment's channel and then sending in a second step can be
+// overtaken in between; the test lets a rival in at exactly that moment
+// (see lenhook_test.go), so the mistake shows every time.
+func TestEx4CheckAndTakeAreOneStep(t *testing.T) {
+	started(t, "Isolator")
+	bubble(t, func(t *testing.T) {
+		iso := newIsolator(t, map[string]int{"payments": 2, "search": 1})
+		mustRun(t, start(t, t.Context(), to(iso, "payments")), "the call that takes payments' first slot")
+
+		caller, rival := overtake(
+			func() *call { return start(t, t.Context(), to(iso, "payments")) },
+			func() *call { return start(t, t.Context(), to(iso, "payments")) })
+		err, done := caller.returned()
+		switch {
+		case !done && !caller.inside() && rival != nil:
+			t.Fatalf("Call looked at len of payments' channel, a rival took its last free slot before it " +
+				"went on, and then it waited for a slot: it must never wait. Checking len(ch) and then " +
+				"sending in a separate step lets another caller in between: take the slot in one step, " +
+				"with a select that has a default case")
+		case !done && !caller.inside():
+			t.Fatalf("with one of payments' 2 slots free, Call neither ran op nor returned: it must never wait")
+		case rival == nil && !caller.inside():
+			t.Fatalf("with one of payments' 2 slots free, Call should run op, got %v", err)
+		case rival != nil && countInside([]*call{caller, rival}) != 1:
+			t.Fatalf("with one of payments' slots free, Call and a rival that came in while it was deciding "+
+				"should have run op once between them, ran it %d times", countInside([]*call{caller, rival}))
+		case rival != nil && !caller.inside() && !errors.Is(err, bulkhead.ErrBulkheadFull):
+			t.Fatalf("a rival took payments' last free slot while Call was deciding; it should then be "+
+				"refused with bulkhead.ErrBulkheadFull, got %v", err)
+		}
+	})
+}
+
 // TestEx4EqualLimitsApart: two dependencies with the same limit still have
 // a compartment each.
 func TestEx4EqualLimitsApart(t *testing.T) {

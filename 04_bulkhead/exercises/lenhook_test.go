@@ -3,6 +3,7 @@ package exercises
 import (
 	"reflect"
 	"sync"
+	"testing/synctest"
 )
 
 // In the test build of this package, and only there, len is the function
@@ -16,12 +17,14 @@ import (
 // which should never wait, waits. That window is a few instructions wide;
 // no scheduler opens it on demand, and with one processor it practically
 // never opens at all. Through this len the test opens it every time: when
-// armed, the next len of a channel first measures the channel, then lets
-// the test run a rival caller to completion of its take, and only then
-// returns what it measured, a number that is now out of date, exactly as
-// if the caller had been paused between its check and its send.
+// armed, the next len of a channel with exactly one free place (the
+// moment when an out-of-date answer matters) first measures the channel,
+// then lets the test run a rival caller until it has taken that place,
+// and only then returns what it measured, a number that is now out of
+// date, exactly as if the caller had been paused between its check and
+// its send.
 //
-// Code that takes a slot in one step (a select with a default case) never
+// Code that takes a place in one step (a select with a default case) never
 // asks len before taking, so the hook changes nothing for it.
 func len[T any](v T) int {
 	rv := reflect.ValueOf(v)
@@ -32,7 +35,7 @@ func len[T any](v T) int {
 		return rv.Type().Elem().Len() // a pointer to an array: its length, even if nil
 	}
 	n := rv.Len()
-	if rv.Kind() == reflect.Chan {
+	if rv.Kind() == reflect.Chan && n == rv.Cap()-1 {
 		if rival := lenHook.take(); rival != nil {
 			rival()
 		}
@@ -48,8 +51,9 @@ type hook struct {
 	rival func()
 }
 
-// arm makes the next len of a channel, on any goroutine, run rival after
-// it has measured the channel and before it returns. Call disarm when the
+// arm makes the next len of a channel with one free place, on any
+// goroutine, run rival after it has measured the channel and before it
+// returns. Call disarm when the
 // test is over, in case no len of a channel came.
 func (h *hook) arm(rival func()) {
 	h.mu.Lock()
@@ -67,4 +71,29 @@ func (h *hook) take() func() {
 	r := h.rival
 	h.rival = nil
 	return r
+}
+
+// overtake starts a call with the len hook armed. If the call looks at a
+// channel with one free place before taking it, it is held right there
+// while a rival call starts and settles (takes the place, waits or is
+// refused); then the first call goes on. It returns both calls, the
+// rival nil if the first call never looked. Call it inside a bubble; the
+// verdict is the caller's to read with caller.returned().
+func overtake(start, startRival func() *call) (caller, rival *call) {
+	looked, goOn := make(chan struct{}), make(chan struct{})
+	lenHook.arm(func() {
+		close(looked)
+		<-goOn
+	})
+	defer lenHook.disarm()
+	caller = start()
+	synctest.Wait()
+	select {
+	case <-looked:
+		rival = startRival()
+		synctest.Wait()
+		close(goOn)
+	default:
+	}
+	return caller, rival
 }
