@@ -39,9 +39,8 @@ const wrongTimeout = 2 * time.Minute
 //     forces the bad interleaving itself.
 //
 // Every run uses go test -overlay, so no file is touched. The runs of all
-// lessons share one pool of workers, the two runs of each lesson first;
-// a run whose inputs are byte-identical to one that passed before is not
-// repeated (see cache.go).
+// lessons share one pool of workers; a run whose inputs are byte-identical
+// to one that passed before is not repeated (see cache.go).
 func runExercises(ws *workspace, p *progress) result {
 	tmp, err := os.MkdirTemp("", "exercises-")
 	if err != nil {
@@ -93,15 +92,9 @@ func runExercises(ws *workspace, p *progress) result {
 			}
 		})
 	}
-	for _, lr := range lessons {
-		jobs <- func() {
-			lr.check(tmp)
-			mu.Lock()
-			lessonsDone++
-			report()
-			mu.Unlock()
-		}
-	}
+	// Wrong answers first: they build without -race, on what vet
+	// compiled; the solution runs build with -race, on what the tests
+	// step compiles, so they wait for it rather than compile it twice.
 	for i, j := range wrongs {
 		jobs <- func() {
 			lr := lessons[j.lesson]
@@ -115,6 +108,15 @@ func runExercises(ws *workspace, p *progress) result {
 			}
 			mu.Lock()
 			wrongDone++
+			report()
+			mu.Unlock()
+		}
+	}
+	for _, lr := range lessons {
+		jobs <- func() {
+			lr.check(tmp)
+			mu.Lock()
+			lessonsDone++
 			report()
 			mu.Unlock()
 		}
@@ -214,6 +216,9 @@ func (lr *lessonRun) check(tmp string) {
 	if err != nil {
 		res.fail("%s: %v", l.Dir, err)
 		return
+	}
+	if cfg.race {
+		waitStep("tests")
 	}
 	sol := goTestJSONEnv(nil, append(raceFlags(), "-shuffle=on", "-count=1", "-timeout", "5m", "-ldflags=-w", "-overlay", solOverlay, pkg)...)
 	// The tests that ran on the solutions, in the order they ran; the
