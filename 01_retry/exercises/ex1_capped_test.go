@@ -102,3 +102,14 @@ func TestEx1CappedDelayBeforeFirstRetry(t *testing.T) {
 		{100 * ms, time.Second, 2, 1, 100 * ms, "k = 1 is the first retry: initial"},
 	})
 }
+
+func TestEx1CappedDelayNonPositiveInitial(t *testing.T) {
+	started(t, "CappedDelay")
+	checkCapped(t, []capCase{
+		{0, time.Second, 2, 3, 0, "initial 0 means no wait: 0"},
+		{-100 * ms, time.Second, 2, 3, 0,
+			"initial <= 0 means no wait: 0 for a negative initial too, never a negative delay (is only 0 handled?)"},
+		{-5 * time.Second, time.Second, 1.5, 1, 0,
+			"initial <= 0 means no wait: 0 for a negative initial too, never a negative delay (is only 0 handled?)"},
+	})
+}
