@@ -145,13 +145,6 @@ func checkSpell(t *testing.T, opener int) {
 	}
 }
 
-func ifElse(cond bool, yes, no string) string {
-	if cond {
-		return yes
-	}
-	return no
-}
-
 func TestEx7OpenedByAReplicaAhead(t *testing.T)  { checkSpell(t, 0) }
 func TestEx7OpenedByAReplicaBehind(t *testing.T) { checkSpell(t, 1) }
 func TestEx7OpenedByAReplicaOnTime(t *testing.T) { checkSpell(t, 2) }

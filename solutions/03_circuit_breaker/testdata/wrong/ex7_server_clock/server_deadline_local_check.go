@@ -3,8 +3,8 @@
 package exercises
 
 import (
-	"errors"
 	"context"
+	"errors"
 	"time"
 
 	"github.com/redis/go-redis/v9"
