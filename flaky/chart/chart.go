@@ -369,7 +369,17 @@ const stripHeight = 6 // points
 func (b *bandPlotter) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, _ := p.Transforms(&c)
 	c.SetColor(b.color)
+	// Spans that touch are drawn as one, so no hairline seam shows where
+	// one ends and the next begins.
+	var spans []Span
 	for _, s := range b.spans {
+		if n := len(spans); n > 0 && s.From <= spans[n-1].To && s.From >= spans[n-1].From {
+			spans[n-1].To = max(spans[n-1].To, s.To)
+			continue
+		}
+		spans = append(spans, s)
+	}
+	for _, s := range spans {
 		from, to := max(s.From, p.X.Min), min(s.To, p.X.Max)
 		if to <= from {
 			continue
