@@ -13,7 +13,11 @@ import (
 	"reliability/flaky/redisenv"
 )
 
-// quickReplica is a replica whose store calls give up after 20 ms.
+// quickReplica is a replica whose store calls give up after 20 ms: the
+// test of a hanging store waits that long, once. A stopped store needs no
+// timeout (the connection is refused at once), so those tests use the
+// patient clients of newReplica, and a busy machine cannot make their first
+// call fall back before the store is stopped.
 func quickReplica(t *testing.T, srv *redisenv.Server, name string, s Settings, clock *fakeClock) *Breaker {
 	c := redis.NewClient(quickOptions(srv))
 	t.Cleanup(func() { c.Close() })
@@ -26,7 +30,7 @@ func TestStoppedStoreFallsBackToALocalBreaker(t *testing.T) {
 	srv := redisenv.New(t)
 	clock := newFakeClock()
 	s := Settings{Name: "fallback", MaxConsecutiveFailures: 2, Timeout: time.Hour, StoreRetry: time.Second}
-	b := quickReplica(t, srv, "fallback", s, clock)
+	b := newReplica(t, srv, "fallback", s, clock)
 	ctx := context.Background()
 
 	require.NoError(t, b.Execute(ctx, ok))
@@ -65,7 +69,6 @@ func TestStalledStoreCostsOneTimeoutThenFallsBack(t *testing.T) {
 	clock := newFakeClock()
 	b := quickReplica(t, srv, "stall", Settings{Name: "stall"}, clock)
 	ctx := context.Background()
-	require.NoError(t, b.Execute(ctx, ok))
 
 	srv.Stall()
 	t.Cleanup(srv.Resume)
@@ -82,7 +85,7 @@ func TestStalledStoreCostsOneTimeoutThenFallsBack(t *testing.T) {
 func TestStoreFailingAfterTheCallLosesOnlyThatResult(t *testing.T) {
 	srv := redisenv.New(t)
 	clock := newFakeClock()
-	b := quickReplica(t, srv, "lost-result", Settings{Name: "lost-result"}, clock)
+	b := newReplica(t, srv, "lost-result", Settings{Name: "lost-result"}, clock)
 	err := b.Execute(context.Background(), func() error {
 		srv.Stop()
 		return errFail
