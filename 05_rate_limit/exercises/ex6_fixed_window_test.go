@@ -23,9 +23,17 @@ type hitter struct {
 func newHitter(t *testing.T) *hitter {
 	t.Helper()
 	s := redisenv.New(t)
-	c := s.Client()
+	c := patientClient(s)
 	t.Cleanup(func() { c.Close() })
 	return &hitter{s: s, c: c, key: s.Key("window")}
+}
+
+// patientClient is a client of s with timeouts a busy machine cannot
+// trip: these tests are about what Hit does, not about a slow store.
+func patientClient(s *redisenv.Server) *redis.Client {
+	o := s.Options()
+	o.DialTimeout, o.ReadTimeout, o.WriteTimeout = 5*time.Second, 5*time.Second, 5*time.Second
+	return redis.NewClient(o)
 }
 
 // hit calls Hit and fails the test on an error, or as not started on the
@@ -130,9 +138,9 @@ func TestEx6NewWindowAfterExpiry(t *testing.T) {
 // think they had the one allowed hit.
 func TestEx6TwoReplicasInterleaved(t *testing.T) {
 	h := newHitter(t)
-	b := h.s.Client()
+	b := patientClient(h.s)
 	defer b.Close()
-	a := h.s.Client()
+	a := patientClient(h.s)
 	defer a.Close()
 
 	var bAllowed, paused bool
@@ -183,7 +191,7 @@ func isKeyCommand(cmd redis.Cmder) bool {
 // count and the expiry in one step has no such place.
 func TestEx6ExpirySurvivesADroppedConnection(t *testing.T) {
 	h := newHitter(t)
-	c := h.s.Client()
+	c := patientClient(h.s)
 	defer c.Close()
 	dropped := false
 	c.AddHook(hook{process: func(next redis.ProcessHook) redis.ProcessHook {

@@ -197,7 +197,7 @@ func TestEx7ManyAtOnce(t *testing.T) {
 func TestEx7RealStoreStops(t *testing.T) {
 	for _, p := range []Policy{FailOpen, FailClosed} {
 		s := redisenv.New(t)
-		c := s.Client()
+		c := patientClient(s)
 		defer c.Close()
 		key := s.Key("requests")
 		g, _ := newTestGuard(p, func(ctx context.Context) (bool, error) {

@@ -105,7 +105,7 @@ func TestBehaviourTable(t *testing.T) {
 		for _, tc := range cases {
 			t.Run(tw.name+"/"+tc.name, func(t *testing.T) {
 				s := redisenv.New(t)
-				c := s.Client()
+				c := patientClient(s)
 				defer c.Close()
 				lim, err := tw.new(c, s.Key(""), perHour)
 				require.NoError(t, err)
@@ -124,7 +124,7 @@ func TestDifferenceBurstAtStandingClock(t *testing.T) {
 	if !s.Embedded() {
 		t.Skip("needs a clock that stands still: the embedded server's")
 	}
-	c := s.Client()
+	c := patientClient(s)
 	defer c.Close()
 	want := map[string]int{"handrolled": 10, "library": 9}
 	for _, tw := range twins {
@@ -147,7 +147,7 @@ func TestDifferenceBurstAtStandingClock(t *testing.T) {
 // hand-rolled script to the millisecond (PX).
 func TestDifferenceLibraryKeyLifetime(t *testing.T) {
 	s := redisenv.New(t)
-	c := s.Client()
+	c := patientClient(s)
 	defer c.Close()
 	l := PerSecond(10, 1) // one interval: 100 ms
 	g, err := NewGCRA(c, s.Key("g:"), l)

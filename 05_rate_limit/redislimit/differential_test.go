@@ -26,7 +26,7 @@ import (
 // whose keys outlive the test.
 func TestDifferentialAgainstTokenBucket(t *testing.T) {
 	s := redisenv.New(t)
-	c := s.Client()
+	c := patientClient(s)
 	defer c.Close()
 	ctx := context.Background()
 

@@ -27,7 +27,7 @@ const noHang = 5 * time.Second
 // guardTimeout is the tests' Guard timeout: long enough that a busy
 // machine never times out a store that is up (a stopped store is refused
 // at once), short enough that a stalled one costs little.
-const guardTimeout = 300 * time.Millisecond
+const guardTimeout = time.Second
 
 // logBuffer is a slog.Logger writing to a buffer the test reads.
 type logBuffer struct {
@@ -49,7 +49,7 @@ func (l *logBuffer) String() string {
 
 func newGuard(t *testing.T, s *redisenv.Server, p Policy) (*Guard, *logBuffer) {
 	t.Helper()
-	c := s.Client()
+	c := patientClient(s)
 	t.Cleanup(func() { c.Close() })
 	g, err := NewGCRA(c, s.Key("guard:"), perHour)
 	require.NoError(t, err)

@@ -22,7 +22,7 @@ func TestWindowBoundary(t *testing.T) {
 	if !s.Embedded() {
 		t.Skip("needs the embedded server's clock to stand on a boundary")
 	}
-	c := s.Client()
+	c := patientClient(s)
 	defer c.Close()
 	ctx := context.Background()
 
@@ -65,7 +65,7 @@ func TestWindowBoundary(t *testing.T) {
 // On a real server it also logs MEMORY USAGE, the bytes each key takes.
 func TestSlidingLogMemory(t *testing.T) {
 	s := redisenv.New(t)
-	c := s.Client()
+	c := patientClient(s)
 	defer c.Close()
 	ctx := context.Background()
 
@@ -109,7 +109,7 @@ func TestSlidingLogMemory(t *testing.T) {
 // the first request's key always expires.
 func TestFixedWindowExpires(t *testing.T) {
 	s := redisenv.New(t)
-	c := s.Client()
+	c := patientClient(s)
 	defer c.Close()
 	ctx := context.Background()
 	f, err := NewFixedWindow(c, s.Key("fw:"), 3, 1500*time.Millisecond)
