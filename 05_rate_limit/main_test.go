@@ -64,11 +64,9 @@ func TestDemoFlagsFitAndFinish(t *testing.T) {
 		{"-seed", "99", "-rate", "0.37", "-burst", "13"},
 	} {
 		var out, errOut strings.Builder
-		start := time.Now()
+		// No wall-clock bound: how long a demo takes shows in make test's
+		// demo step, and a bound here would fail on a busy machine.
 		require.Equal(t, 0, run(args, &out, &errOut), "%v: stderr: %s", args, errOut.String())
-		// Not a timing test: a guard against a flag combination that
-		// makes the demo crawl (make test allows a demo seconds).
-		assert.Less(t, time.Since(start), 20*time.Second, "%v", args)
 		assertFits(t, fmt.Sprint(args), out.String())
 		assert.Contains(t, out.String(), "same counts, second by second ... yes", "%v", args)
 	}

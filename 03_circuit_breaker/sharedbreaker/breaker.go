@@ -77,7 +77,7 @@ type Stats struct {
 // the breaker comes to life, closed, at its first call.
 //
 // Each store call is bounded by the client's timeouts and the caller's
-// context; give the client short ones (redisenv's are 200 ms), since every
+// context; give the client short ones (redisenv's are 1 s), since every
 // call waits for them when the store hangs.
 func New(client redis.Scripter, key string, s Settings) *Breaker {
 	if key == "" {

@@ -42,7 +42,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 }
 
 // patientClient is a client whose calls may take two seconds: a loaded
-// machine running the race detector can take more than the 200 ms of
+// machine running the race detector can take more than the 1 s of
 // redisenv's clients to run a script, and a test that is not about a slow
 // store must not fall back because of that. The tests of a slow or dead
 // store use quickOptions.

@@ -7,7 +7,7 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Exercise 6: a fixed-window counter in Redis that two replicas cannot both overrun.
+// Exercise 6: a fixed-window counter two replicas cannot overrun.
 //
 // Hit counts one request in the counter stored at key, in Redis, and
 // reports whether the request is within limit for the current window.

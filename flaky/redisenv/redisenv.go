@@ -155,15 +155,18 @@ func (s *Server) Name() string {
 
 // Options returns client options that reach the server through the proxy.
 // Every call a client makes with them is bounded: dialing, reading and
-// writing each time out after 200 ms, the caller's context is honoured, and
-// a failed command is not retried behind the caller's back. Change a copy to
-// taste before redis.NewClient.
+// writing each time out after 1 s, the caller's context is honoured, and a
+// failed command is not retried behind the caller's back. One second is long
+// enough that a busy test machine never trips it and short enough that a
+// hung store never hangs a caller for long; code on a request path bounds
+// its store calls tighter with a context (redislimit.Guard does). Change a
+// copy to taste before redis.NewClient.
 func (s *Server) Options() *redis.Options {
 	o := s.opts
 	o.Addr = s.proxy.addr()
-	o.DialTimeout = 200 * time.Millisecond
-	o.ReadTimeout = 200 * time.Millisecond
-	o.WriteTimeout = 200 * time.Millisecond
+	o.DialTimeout = time.Second
+	o.ReadTimeout = time.Second
+	o.WriteTimeout = time.Second
 	o.ContextTimeoutEnabled = true
 	o.MaxRetries = -1
 	// Nor is a refused dial: one attempt, so a stopped server is refused
