@@ -25,10 +25,11 @@ import (
 // consult, and the check's own flags. Change one byte of any of them and
 // the key changes, so the check runs again; a cache can only skip work
 // whose inputs are identical. Failures are never stored: a failing check
-// always runs again, and so does everything on a fresh machine (CI).
+// always runs again.
 //
-// It lives in the user's cache directory, outside the repository, and
-// -fresh ignores it.
+// It lives in the user's cache directory, outside the repository; -fresh
+// ignores it, and so does a run with CI set, which always checks
+// everything.
 type verdictCache struct {
 	dir          string // "" when disabled
 	hits, misses atomic.Int64
