@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"path/filepath"
 	"slices"
 	"time"
 
@@ -25,13 +24,7 @@ func writeFigures(w io.Writer, o options) error {
 	if err != nil {
 		return err
 	}
-	if err := chart.Write(o.svg, figs); err != nil {
-		return err
-	}
-	for _, f := range figs {
-		fmt.Fprintln(w, "wrote", filepath.Join(o.svg, f.Name+".svg"))
-	}
-	return nil
+	return chart.Write(w, o.svg, figs)
 }
 
 // figuresFor returns the figures of the run o describes. The simulation

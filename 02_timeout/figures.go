@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"path/filepath"
 	"slices"
 	"time"
 
@@ -22,13 +21,7 @@ func writeFigures(w io.Writer, dir string, c config) error {
 	if err != nil {
 		return err
 	}
-	if err := chart.Write(dir, figs); err != nil {
-		return err
-	}
-	for _, f := range figs {
-		fmt.Fprintln(w, "wrote", filepath.Join(dir, f.Name+".svg"))
-	}
-	return nil
+	return chart.Write(w, dir, figs)
 }
 
 // figuresFor draws phases 2 and 3: how many of the calls are still

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"path/filepath"
 	"time"
 
 	"reliability/03_circuit_breaker/breaker"
@@ -21,13 +20,7 @@ const figuresDir = "figures"
 // names each file on w.
 func writeFigures(w io.Writer, dir string, s replicaScenario, perReplica, shared replicaRun) error {
 	figs := replicaFigures(s, perReplica, shared)
-	if err := chart.Write(dir, figs); err != nil {
-		return err
-	}
-	for _, f := range figs {
-		fmt.Fprintln(w, "wrote", filepath.Join(dir, f.Name+".svg"))
-	}
-	return nil
+	return chart.Write(w, dir, figs)
 }
 
 // replicaFigures draws, per beat, the calls that reached the service: in

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"path/filepath"
 	"time"
 
 	"reliability/05_rate_limit/ratelimit"
@@ -18,13 +17,7 @@ const figuresDir = "figures"
 
 // writeFigures writes figs into dir and names each file on w.
 func writeFigures(w io.Writer, dir string, figs []chart.Named) error {
-	if err := chart.Write(dir, figs); err != nil {
-		return err
-	}
-	for _, f := range figs {
-		fmt.Fprintln(w, "wrote", filepath.Join(dir, f.Name+".svg"))
-	}
-	return nil
+	return chart.Write(w, dir, figs)
 }
 
 // The flood of the burst figure: one request every millisecond for three

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"time"
 
 	"reliability/flaky/chart"
@@ -24,13 +23,7 @@ var errBusyFigures = errors.New("the machine was too busy for exact counts; " +
 
 // writeFigures writes figs into dir and names each file on w.
 func writeFigures(w io.Writer, dir string, figs []chart.Named) error {
-	if err := chart.Write(dir, figs); err != nil {
-		return err
-	}
-	for _, f := range figs {
-		fmt.Fprintln(w, "wrote", filepath.Join(dir, f.Name+".svg"))
-	}
-	return nil
+	return chart.Write(w, dir, figs)
 }
 
 // outageFigure draws, for each caller of the default demo, how many calls

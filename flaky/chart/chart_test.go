@@ -97,7 +97,9 @@ func TestInvalidFiguresAreRefused(t *testing.T) {
 func TestStaleFindsEditedMissingAndOrphanFigures(t *testing.T) {
 	dir := t.TempDir()
 	figs := []Named{{"calls", sample()}}
-	require.NoError(t, Write(dir, figs))
+	var said strings.Builder
+	require.NoError(t, Write(&said, dir, figs))
+	assert.Equal(t, "wrote "+filepath.Join(dir, "calls.svg")+"\n", said.String(), "Write names each file it wrote")
 	require.NoError(t, Stale(dir, figs, "make charts"), "a figure just written is up to date")
 
 	path := filepath.Join(dir, "calls.svg")
@@ -121,13 +123,13 @@ func TestStaleFindsEditedMissingAndOrphanFigures(t *testing.T) {
 func TestStaleDirComparesWrittenFigures(t *testing.T) {
 	committed, fresh := t.TempDir(), t.TempDir()
 	figs := []Named{{"calls", sample()}}
-	require.NoError(t, Write(committed, figs))
-	require.NoError(t, Write(fresh, figs))
+	require.NoError(t, Write(io.Discard, committed, figs))
+	require.NoError(t, Write(io.Discard, fresh, figs))
 	require.NoError(t, StaleDir(committed, fresh, "make charts"))
 
 	changed := sample()
 	changed.Title = "Calls, redrawn"
-	require.NoError(t, Write(fresh, []Named{{"calls", changed}}))
+	require.NoError(t, Write(io.Discard, fresh, []Named{{"calls", changed}}))
 	err := StaleDir(committed, fresh, "make charts")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "calls.svg is stale")
@@ -138,7 +140,7 @@ func TestStaleDirComparesWrittenFigures(t *testing.T) {
 }
 
 func TestWriteReportsTheFigureItCannotDraw(t *testing.T) {
-	err := Write(t.TempDir(), []Named{{"empty", Plot{Title: "t"}}})
+	err := Write(io.Discard, t.TempDir(), []Named{{"empty", Plot{Title: "t"}}})
 	assert.ErrorIs(t, err, ErrInvalid)
 	assert.Contains(t, err.Error(), "figure empty")
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -17,9 +18,11 @@ type Named struct {
 }
 
 // Write renders every figure into dir as Name.svg, creating dir if
-// needed. It stops at the first figure it cannot render or write and
-// returns that error; figures written before it stay written.
-func Write(dir string, figs []Named) error {
+// needed, and names each file it wrote on w, a line each ("wrote
+// dir/name.svg"), so a demo's -svg run says what it made. It stops at the
+// first figure it cannot render or write and returns that error; figures
+// written before it stay written.
+func Write(w io.Writer, dir string, figs []Named) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("chart: %w", err)
 	}
@@ -28,9 +31,11 @@ func Write(dir string, figs []Named) error {
 		if err != nil {
 			return fmt.Errorf("figure %s: %w", f.Name, err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, f.Name+".svg"), svg, 0o644); err != nil {
+		file := filepath.Join(dir, f.Name+".svg")
+		if err := os.WriteFile(file, svg, 0o644); err != nil {
 			return fmt.Errorf("chart: %w", err)
 		}
+		fmt.Fprintln(w, "wrote", file)
 	}
 	return nil
 }
