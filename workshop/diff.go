@@ -101,32 +101,34 @@ func splitLines(text string) []string {
 // context lines of context, or "" when the texts are the same.
 func unifiedDiff(oldName, newName, old, new string, context int) string {
 	ops := lineDiff(splitLines(old), splitLines(new))
-	// before[i] counts the old and new lines that come before op i.
-	oldAt, newAt := make([]int, len(ops)+1), make([]int, len(ops)+1)
-	changed := false
-	for i, op := range ops {
-		oldAt[i+1], newAt[i+1] = oldAt[i], newAt[i]
-		if op.kind != '+' {
-			oldAt[i+1]++
-		}
-		if op.kind != '-' {
-			newAt[i+1]++
-		}
-		changed = changed || op.kind != ' '
-	}
-	if !changed {
+	hs := hunksOf(ops, context)
+	if len(hs) == 0 {
 		return ""
 	}
+	oldAt, newAt := linesBefore(ops)
 	var b strings.Builder
 	fmt.Fprintf(&b, "--- %s\n+++ %s\n", oldName, newName)
+	for _, h := range hs {
+		fmt.Fprintf(&b, "@@ -%s +%s @@\n", hunkRange(oldAt[h.start], oldAt[h.stop]), hunkRange(newAt[h.start], newAt[h.stop]))
+		writeOps(&b, ops[h.start:h.stop])
+	}
+	return b.String()
+}
+
+// hunk is a run of diff ops worth showing: ops[start:stop], whose first
+// change is ops[first].
+type hunk struct{ start, first, stop int }
+
+// hunksOf groups the changes in ops into hunks, each with context kept
+// lines before and after it; changes at most 2·context kept lines apart
+// share a hunk. It returns nil when nothing changed.
+func hunksOf(ops []diffOp, context int) []hunk {
+	var hs []hunk
 	for i := 0; i < len(ops); {
 		if ops[i].kind == ' ' {
 			i++
 			continue
 		}
-		// A hunk runs from context lines before this change to context
-		// lines after the last change that is at most 2·context kept
-		// lines further on.
 		start, end := max(0, i-context), i+1
 		for j := i; j < len(ops); j++ {
 			if ops[j].kind != ' ' {
@@ -136,15 +138,35 @@ func unifiedDiff(oldName, newName, old, new string, context int) string {
 			}
 		}
 		stop := min(len(ops), end+context)
-		fmt.Fprintf(&b, "@@ -%s +%s @@\n", hunkRange(oldAt[start], oldAt[stop]), hunkRange(newAt[start], newAt[stop]))
-		for _, op := range ops[start:stop] {
-			b.WriteByte(op.kind)
-			b.WriteString(op.line)
-			b.WriteByte('\n')
-		}
+		hs = append(hs, hunk{start: start, first: i, stop: stop})
 		i = stop
 	}
-	return b.String()
+	return hs
+}
+
+// linesBefore returns, for every i from 0 to len(ops), how many lines of
+// the old text and of the new one come before ops[i].
+func linesBefore(ops []diffOp) (oldAt, newAt []int) {
+	oldAt, newAt = make([]int, len(ops)+1), make([]int, len(ops)+1)
+	for i, op := range ops {
+		oldAt[i+1], newAt[i+1] = oldAt[i], newAt[i]
+		if op.kind != '+' {
+			oldAt[i+1]++
+		}
+		if op.kind != '-' {
+			newAt[i+1]++
+		}
+	}
+	return oldAt, newAt
+}
+
+// writeOps writes ops as diff lines: the kind, then the line.
+func writeOps(b *strings.Builder, ops []diffOp) {
+	for _, op := range ops {
+		b.WriteByte(op.kind)
+		b.WriteString(op.line)
+		b.WriteByte('\n')
+	}
 }
 
 // hunkRange is a unified diff's "first,count" for lines [from, to).
@@ -193,21 +215,11 @@ func codeDiff(old, new string, context int) string {
 	a, aNums := codeLines(old)
 	b, bNums := codeLines(new)
 	ops := lineDiff(a, b)
-	oldAt, newAt := make([]int, len(ops)+1), make([]int, len(ops)+1)
-	changed := false
-	for i, op := range ops {
-		oldAt[i+1], newAt[i+1] = oldAt[i], newAt[i]
-		if op.kind != '+' {
-			oldAt[i+1]++
-		}
-		if op.kind != '-' {
-			newAt[i+1]++
-		}
-		changed = changed || op.kind != ' '
-	}
-	if !changed {
+	hs := hunksOf(ops, context)
+	if len(hs) == 0 {
 		return ""
 	}
+	oldAt, newAt := linesBefore(ops)
 	lineNo := func(nums []int, i int) int {
 		switch {
 		case i < len(nums):
@@ -218,27 +230,9 @@ func codeDiff(old, new string, context int) string {
 		return 1
 	}
 	var sb strings.Builder
-	for i := 0; i < len(ops); {
-		if ops[i].kind == ' ' {
-			i++
-			continue
-		}
-		start, end := max(0, i-context), i+1
-		for j := i; j < len(ops); j++ {
-			if ops[j].kind != ' ' {
-				end = j + 1
-			} else if j-end+1 > 2*context {
-				break
-			}
-		}
-		stop := min(len(ops), end+context)
-		fmt.Fprintf(&sb, "@@ your line %d, the solution's line %d @@\n", lineNo(aNums, oldAt[i]), lineNo(bNums, newAt[i]))
-		for _, op := range ops[start:stop] {
-			sb.WriteByte(op.kind)
-			sb.WriteString(op.line)
-			sb.WriteByte('\n')
-		}
-		i = stop
+	for _, h := range hs {
+		fmt.Fprintf(&sb, "@@ your line %d, the solution's line %d @@\n", lineNo(aNums, oldAt[h.first]), lineNo(bNums, newAt[h.first]))
+		writeOps(&sb, ops[h.start:h.stop])
 	}
 	return sb.String()
 }
