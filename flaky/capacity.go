@@ -87,26 +87,23 @@ type CapacityConfig struct {
 }
 
 func (c CapacityConfig) validate() error {
-	bad := func(field string, v any, want string) error {
-		return fmt.Errorf("%w: %s is %v, want %s", ErrInvalidConfig, field, v, want)
-	}
 	switch {
 	case c.Workers < 1:
-		return bad("Workers", c.Workers, "at least 1")
+		return badConfig("Workers", c.Workers, "at least 1")
 	case c.ServiceTime <= 0:
-		return bad("ServiceTime", c.ServiceTime, "> 0")
+		return badConfig("ServiceTime", c.ServiceTime, "> 0")
 	case c.ServiceJitter < 0:
-		return bad("ServiceJitter", c.ServiceJitter, ">= 0")
+		return badConfig("ServiceJitter", c.ServiceJitter, ">= 0")
 	case c.QueueLimit < 0:
-		return bad("QueueLimit", c.QueueLimit, ">= 0 (0 means no bound)")
+		return badConfig("QueueLimit", c.QueueLimit, ">= 0 (0 means no bound)")
 	case c.SlowStart < 0:
-		return bad("SlowStart", c.SlowStart, ">= 0")
+		return badConfig("SlowStart", c.SlowStart, ">= 0")
 	case c.SlowFor < 0:
-		return bad("SlowFor", c.SlowFor, ">= 0")
+		return badConfig("SlowFor", c.SlowFor, ">= 0")
 	case c.SlowFor > 0 && (math.IsNaN(c.SlowFactor) || c.SlowFactor < 1 || c.SlowFactor > 1000):
-		return bad("SlowFactor", c.SlowFactor, "from 1 to 1000 when SlowFor is set")
+		return badConfig("SlowFactor", c.SlowFactor, "from 1 to 1000 when SlowFor is set")
 	case c.SampleEvery < 0:
-		return bad("SampleEvery", c.SampleEvery, ">= 0")
+		return badConfig("SampleEvery", c.SampleEvery, ">= 0")
 	}
 	return nil
 }

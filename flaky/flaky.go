@@ -86,28 +86,31 @@ type Config struct {
 	RetryAfter time.Duration
 }
 
+// badConfig is the error for a configuration field out of range: field
+// holds v, and the caller must give want.
+func badConfig(field string, v any, want string) error {
+	return fmt.Errorf("%w: %s is %v, want %s", ErrInvalidConfig, field, v, want)
+}
+
 // validate reports the first out-of-range field, wrapped in ErrInvalidConfig.
 func (c Config) validate() error {
-	bad := func(field string, v any, want string) error {
-		return fmt.Errorf("%w: %s is %v, want %s", ErrInvalidConfig, field, v, want)
-	}
 	switch {
 	case c.FailFirst < 0:
-		return bad("FailFirst", c.FailFirst, ">= 0")
+		return badConfig("FailFirst", c.FailFirst, ">= 0")
 	case math.IsNaN(c.FailureRate) || c.FailureRate < 0 || c.FailureRate > 1:
-		return bad("FailureRate", c.FailureRate, "a probability in [0, 1]")
+		return badConfig("FailureRate", c.FailureRate, "a probability in [0, 1]")
 	case c.Latency < 0:
-		return bad("Latency", c.Latency, ">= 0")
+		return badConfig("Latency", c.Latency, ">= 0")
 	case c.LatencyJitter < 0:
-		return bad("LatencyJitter", c.LatencyJitter, ">= 0")
+		return badConfig("LatencyJitter", c.LatencyJitter, ">= 0")
 	case c.OutageStart < 0:
-		return bad("OutageStart", c.OutageStart, ">= 0")
+		return badConfig("OutageStart", c.OutageStart, ">= 0")
 	case c.OutageDuration < 0:
-		return bad("OutageDuration", c.OutageDuration, ">= 0")
+		return badConfig("OutageDuration", c.OutageDuration, ">= 0")
 	case c.HTTPStatus != 0 && c.HTTPStatus != http.StatusServiceUnavailable && c.HTTPStatus != http.StatusTooManyRequests:
-		return bad("HTTPStatus", c.HTTPStatus, "0, 429 or 503")
+		return badConfig("HTTPStatus", c.HTTPStatus, "0, 429 or 503")
 	case c.RetryAfter < 0:
-		return bad("RetryAfter", c.RetryAfter, ">= 0")
+		return badConfig("RetryAfter", c.RetryAfter, ">= 0")
 	}
 	return nil
 }

@@ -249,11 +249,10 @@ func (s *Server) Close() {
 	}
 }
 
+// deleteOwnKeys talks to the server directly, so that it works even when
+// the proxy has been told to Stop or Stall.
 func (s *Server) deleteOwnKeys() {
-	o := s.opts
-	o.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
-	o.DisableIdentity = true
-	c := redis.NewClient(&o)
+	c := redis.NewClient(s.DirectOptions())
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
