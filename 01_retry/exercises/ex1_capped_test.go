@@ -6,8 +6,6 @@ import (
 	"time"
 )
 
-const ms = time.Millisecond
-
 // capCase is one call to CappedDelay, its answer, and the mistake that a
 // wrong answer most likely points to.
 type capCase struct {

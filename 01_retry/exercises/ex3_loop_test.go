@@ -13,11 +13,6 @@ import (
 
 var errFlaky = errors.New("flaky failure")
 
-// maxCalls bounds how often a test's op may run. A loop that never stops
-// would otherwise spin on in virtual time until go test's 10-minute
-// timeout; this way it fails at once, saying why.
-const maxCalls = 1000
-
 func checkRunaway(t *testing.T, calls int) {
 	t.Helper()
 	if calls > maxCalls {

@@ -5,10 +5,6 @@ import (
 	"time"
 )
 
-// now is the test's clock: a fixed instant long past, so that a solution
-// reading the real clock instead of its now argument is caught.
-var now = time.Date(2015, time.October, 21, 7, 28, 0, 0, time.UTC)
-
 type retryAfterCase struct {
 	value  string
 	want   time.Duration

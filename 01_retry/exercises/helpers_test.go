@@ -2,7 +2,20 @@ package exercises
 
 import (
 	"testing"
+	"time"
 )
+
+// ms is a millisecond, for the tables of delays.
+const ms = time.Millisecond
+
+// maxCalls bounds how often a test's op may run. A loop that never stops
+// would otherwise spin on in virtual time until go test's 10-minute
+// timeout; this way it fails at once, saying why.
+const maxCalls = 1000
+
+// now is the test's clock: a fixed instant long past, so that a solution
+// reading the real clock instead of its now argument is caught.
+var now = time.Date(2015, time.October, 21, 7, 28, 0, 0, time.UTC)
 
 // scripted returns a randN for the jitter exercises that answers with
 // pick(n). It fails the test if it is called with n <= 0, which

@@ -139,16 +139,6 @@ func TestEx2CancelsOp(t *testing.T) {
 	})
 }
 
-// causeHint explains a likely mistake when err matches the cause a caller
-// gave but not the context error it should.
-func causeHint(err, cause error) string {
-	if errors.Is(err, cause) {
-		return ": that is context.Cause(ctx), the reason the canceller gave, which matches neither context error; " +
-			"return ctx.Err() (wrapping the cause too if you like)"
-	}
-	return ""
-}
-
 func TestEx2CallerCancels(t *testing.T) {
 	started(t)
 	errLeft := errors.New("user closed the page")

@@ -255,3 +255,13 @@ func started(t *testing.T) {
 		t.Fatalf("not started: %s still answers like its stub. Want: %s.", p.name, p.want)
 	}
 }
+
+// causeHint explains a likely mistake when err matches the cause a caller
+// gave but not the context error it should.
+func causeHint(err, cause error) string {
+	if errors.Is(err, cause) {
+		return ": that is context.Cause(ctx), the reason the canceller gave, which matches neither context error; " +
+			"return ctx.Err() (wrapping the cause too if you like)"
+	}
+	return ""
+}

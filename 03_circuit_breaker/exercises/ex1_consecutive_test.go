@@ -223,16 +223,3 @@ func TestEx1SafeForConcurrentUse(t *testing.T) {
 		}
 	}
 }
-
-// didText says what a method did, for firstWhileHeld's events.
-func didText(event string) string {
-	switch event {
-	case "fn":
-		return "ran fn without asking for the lock first"
-	case "returned":
-		return "returned without asking for the lock"
-	case "nothing":
-		return "neither asked for the lock nor returned within " + realTimeout.String()
-	}
-	return "asked for the lock"
-}

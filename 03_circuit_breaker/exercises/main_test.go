@@ -130,6 +130,19 @@ func firstWhileHeld(mu *lockwatch.Mutex, fnEntered <-chan struct{}, run func()) 
 	return event
 }
 
+// didText says what a method did, for firstWhileHeld's events.
+func didText(event string) string {
+	switch event {
+	case "fn":
+		return "ran fn without asking for the lock first"
+	case "returned":
+		return "returned without asking for the lock"
+	case "nothing":
+		return "neither asked for the lock nor returned within " + realTimeout.String()
+	}
+	return "asked for the lock"
+}
+
 // fnRunsUnlocked starts a call whose fn blocks, and while fn runs, asks
 // for the breaker's state and makes a second call from other goroutines.
 // It returns "" if all is well, or what went wrong. It runs in real time,

@@ -48,11 +48,6 @@ func runExercises(ws *workspace, p *progress) result {
 	}
 	defer os.RemoveAll(tmp)
 
-	type wrongJob struct {
-		lesson int
-		e      course.Exercise
-		w      course.Wrong
-	}
 	var lessons []*lessonRun
 	var wrongs []wrongJob
 	for _, l := range ws.course.Lessons {
@@ -81,49 +76,116 @@ func runExercises(ws *workspace, p *progress) result {
 	}
 	report()
 	verdicts := make([]string, len(wrongs))
-	jobs := make(chan func())
+	sem := make(chan struct{}, 2*max(1, runtime.NumCPU()))
 	var wg sync.WaitGroup
-	// Twice as many workers as processors: a wrong answer that deadlocks
-	// waits seconds for the test's watchdog, using no processor.
-	for range 2 * max(1, runtime.NumCPU()) {
-		wg.Go(func() {
-			for job := range jobs {
-				job()
-			}
-		})
+	// slot runs f on one of the workers: twice as many as processors,
+	// because a wrong answer that deadlocks waits seconds for the test's
+	// watchdog, using no processor.
+	slot := func(f func()) {
+		sem <- struct{}{}
+		defer func() { <-sem }()
+		f()
+	}
+	checked := func(i int, verdict string) {
+		mu.Lock()
+		defer mu.Unlock()
+		verdicts[i] = verdict
+		wrongDone++
+		report()
 	}
 	// Wrong answers first: they build without -race, on what vet
-	// compiled; the solution runs build with -race, on what the tests
-	// step compiles, so they wait for it rather than compile it twice.
+	// compiled. Those whose verdict is kept are done; the others of a
+	// lesson share one batch binary (batch.go).
+	pending := map[int][]int{} // lesson -> indexes in wrongs
+	keys := make([]string, len(wrongs))
 	for i, j := range wrongs {
-		jobs <- func() {
-			lr := lessons[j.lesson]
-			key := lr.key("wrong", j.w.Path, ws.in.fileHash(j.w.Path), j.e.TestPattern())
-			var v struct{}
-			if !ws.cache.get(key, &v) {
-				verdicts[i] = checkWrong(tmp, lr.l, lr.solutions, j.e, j.w, fmt.Sprintf("%s-wrong-%d.json", lr.l.Dir, i))
-				if verdicts[i] == "" {
-					ws.cache.put(key, v)
-				}
-			}
-			mu.Lock()
-			wrongDone++
-			report()
-			mu.Unlock()
+		lr := lessons[j.lesson]
+		keys[i] = lr.key("wrong", j.w.Path, ws.in.fileHash(j.w.Path), j.e.TestPattern())
+		var v struct{}
+		if ws.cache.get(keys[i], &v) {
+			checked(i, "")
+			continue
 		}
+		pending[j.lesson] = append(pending[j.lesson], i)
 	}
+	for li, idx := range pending {
+		lr := lessons[li]
+		wg.Go(func() {
+			var b *wrongBatch
+			var problem string
+			slot(func() {
+				var answers []wrongJob
+				for _, i := range idx {
+					answers = append(answers, wrongs[i])
+				}
+				if test2json() == "" {
+					problem = "go tool test2json is not available"
+					return
+				}
+				if b, problem = buildBatch(tmp, lr, answers, true); b != nil {
+					return
+				}
+				// Either a wrong answer does not compile (then neither
+				// build works, and the runs one by one name it), or an
+				// exercise's tests use a helper from another exercise's
+				// test file. That is a fault of the course: helpers
+				// shared by exercises live in a shared test file, so
+				// that each copy compiles only what its exercise needs.
+				narrow := problem
+				if b, problem = buildBatch(tmp, lr, answers, false); b != nil {
+					lr.misplaced = narrow
+				}
+			})
+			if b == nil && problem != "" {
+				// Slower, but it names a wrong answer that does not
+				// compile; the summary says why it ran this way.
+				lr.unbatched = problem
+			}
+			var lwg sync.WaitGroup
+			for _, i := range idx {
+				j := wrongs[i]
+				lwg.Go(func() {
+					slot(func() {
+						var v string
+						if b != nil {
+							v = judgeWrong(b.run(j.e, j.w), b.pkgPath, j.e, j.w)
+						} else {
+							v = checkWrong(tmp, lr.l, lr.solutions, j.e, j.w, fmt.Sprintf("%s-wrong-%d.json", lr.l.Dir, i))
+						}
+						if v == "" {
+							var kept struct{}
+							ws.cache.put(keys[i], kept)
+						}
+						checked(i, v)
+					})
+				})
+			}
+			lwg.Wait()
+		})
+	}
+	// The solution runs build with -race, on what the tests step
+	// compiles, so they wait for it rather than compile it twice, and
+	// take a worker only then.
 	for _, lr := range lessons {
-		jobs <- func() {
-			lr.check(tmp)
+		wg.Go(func() {
+			if cfg.race {
+				waitStep("tests")
+			}
+			slot(func() { lr.check(tmp) })
 			mu.Lock()
 			lessonsDone++
 			report()
 			mu.Unlock()
-		}
+		})
 	}
-	close(jobs)
 	wg.Wait()
 
+	for _, lr := range lessons {
+		if lr.misplaced != "" {
+			lr.res.fail("%s: an exercise's tests use a helper from another exercise's test file; "+
+				"move it to a test file no exercise owns (main_test.go, say):\n%s", lr.l.Dir, lr.misplaced)
+		}
+	}
 	for i, v := range verdicts {
 		lr := lessons[wrongs[i].lesson]
 		lr.wrong++
@@ -144,12 +206,24 @@ func runExercises(ws *workspace, p *progress) result {
 		totalTests += lr.res.tests
 		totalWrong += lr.wrong
 		caughtWrong += lr.caught
-		perLesson = append(perLesson, fmt.Sprintf("%s: %d/%d tests, %d/%d wrong answers caught",
-			lr.l.Dir, lr.res.tests, lr.res.listed, lr.caught, lr.wrong))
+		line := fmt.Sprintf("%s: %d/%d tests, %d/%d wrong answers caught",
+			lr.l.Dir, lr.res.tests, lr.res.listed, lr.caught, lr.wrong)
+		if lr.unbatched != "" {
+			line += " (one go test each: the batch binary did not build)"
+			r.detail += fmt.Sprintf("%s: the batch binary did not build:\n%s\n", lr.l.Dir, lr.unbatched)
+		}
+		perLesson = append(perLesson, line)
 	}
 	r.line = fmt.Sprintf("%d tests pass on solutions and fail on stubs; %d of %d wrong answers caught\n%s",
 		totalTests, caughtWrong, totalWrong, strings.Join(perLesson, "\n"))
 	return r
+}
+
+// wrongJob is one catalogued wrong answer to check.
+type wrongJob struct {
+	lesson int // index in the step's lessons
+	e      course.Exercise
+	w      course.Wrong
 }
 
 // lessonRun is one lesson's part of the exercises step.
@@ -159,8 +233,10 @@ type lessonRun struct {
 	solutions map[string]string // stub -> solution, both course paths
 	base      string            // hash of everything the lesson's runs read
 	res       lessonResult
-	wrong     int // catalogued wrong answers
-	caught    int // ... of which the tests caught
+	unbatched string // why the wrong answers ran one go test each, if they did
+	misplaced string // why the copies needed every test file, if they did
+	wrong     int    // catalogued wrong answers
+	caught    int    // ... of which the tests caught
 }
 
 // lessonResult is the outcome of a lesson's checks.
@@ -291,9 +367,6 @@ func (lr *lessonRun) check(tmp string) {
 // checkWrong runs exercise e's tests with w in place of its stub and
 // returns "" when they catch it, or what went wrong.
 func checkWrong(tmp string, l course.Lesson, solutions map[string]string, e course.Exercise, w course.Wrong, name string) string {
-	if w.Caught == "" || w.Mistake == "" {
-		return `missing "// Mistake:" or "// Caught:" line`
-	}
 	files := map[string]string{}
 	for stub, sol := range solutions {
 		files[stub] = sol
@@ -303,12 +376,20 @@ func checkWrong(tmp string, l course.Lesson, solutions map[string]string, e cour
 	if err != nil {
 		return err.Error()
 	}
-	pkgPath := importPath(l.ExercisesDir())
 	// vet is off: the course's files are vetted by the vet step.
 	// -ldflags=-w leaves out debugging information, a third of the
 	// link's work; a failure's stack trace does not need it.
 	tr := goTestJSONEnv([]string{"GOMAXPROCS=1"},
 		"-vet=off", "-count=1", "-timeout", wrongTimeout.String(), "-ldflags=-w", "-run", e.TestPattern(), "-overlay", ov, "./"+l.ExercisesDir())
+	return judgeWrong(tr, importPath(l.ExercisesDir()), e, w)
+}
+
+// judgeWrong reads the run of exercise e's tests with w in place of its
+// stub and returns "" when they caught it, or what went wrong.
+func judgeWrong(tr testRun, pkgPath string, e course.Exercise, w course.Wrong) string {
+	if w.Caught == "" || w.Mistake == "" {
+		return `missing "// Mistake:" or "// Caught:" line`
+	}
 	var failed []string
 	var output strings.Builder
 	for key, action := range tr.tests {
