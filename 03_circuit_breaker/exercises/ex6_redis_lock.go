@@ -39,7 +39,7 @@ var ErrNotOwner = errors.New("lock not held by this token")
 //
 // Run: go test -run Ex6 ./03_circuit_breaker/exercises/
 type RedisLock struct {
-	Client *redis.Client
+	Client redis.Cmdable
 	Key    string
 }
 

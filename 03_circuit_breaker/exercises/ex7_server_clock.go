@@ -29,7 +29,7 @@ import (
 //
 // Run: go test -run Ex7 ./03_circuit_breaker/exercises/
 type OpenSpell struct {
-	Client *redis.Client
+	Client redis.Cmdable
 	Key    string
 	Clock  func() time.Time // this replica's clock: not to be trusted
 }

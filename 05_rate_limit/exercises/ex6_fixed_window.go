@@ -36,6 +36,6 @@ import (
 // nothing in between: redis.NewScript(`...`).Run(ctx, rdb, keys, args...).
 //
 // Run: go test -run Ex6 ./05_rate_limit/exercises/
-func Hit(ctx context.Context, rdb *redis.Client, key string, limit int64, window time.Duration) (allowed bool, err error) {
+func Hit(ctx context.Context, rdb redis.Cmdable, key string, limit int64, window time.Duration) (allowed bool, err error) {
 	return false, errNotImplemented
 }

@@ -28,6 +28,14 @@ func newHitter(t *testing.T) *hitter {
 	return &hitter{s: s, c: c, key: s.Key("window")}
 }
 
+// patientClient is a client of s with timeouts a busy machine cannot
+// trip: these tests are about what Hit does, not about a slow store.
+func patientClient(s *redisenv.Server) *redis.Client {
+	o := s.Options()
+	o.DialTimeout, o.ReadTimeout, o.WriteTimeout = 5*time.Second, 5*time.Second, 5*time.Second
+	return redis.NewClient(o)
+}
+
 // hit calls Hit and fails the test on an error, or as not started on the
 // stub's.
 func (h *hitter) hit(t *testing.T, c *redis.Client, limit int64, window time.Duration) bool {

@@ -127,10 +127,11 @@ func runExercises(ws *workspace, p *progress) result {
 				}
 				// Either a wrong answer does not compile (then neither
 				// build works, and the runs one by one name it), or an
-				// exercise's tests use a helper from another exercise's
-				// test file. That is a fault of the course: helpers
-				// shared by exercises live in a shared test file, so
-				// that each copy compiles only what its exercise needs.
+				// exercise's tests use a helper from a later exercise's
+				// test file. That is a fault of the course: a helper
+				// lives in the test file of the first exercise that
+				// uses it, or in a shared one, so that each copy
+				// compiles only what its exercise needs.
 				narrow := problem
 				if b, problem = buildBatch(tmp, lr, answers, false); b != nil {
 					lr.misplaced = narrow
@@ -182,8 +183,8 @@ func runExercises(ws *workspace, p *progress) result {
 
 	for _, lr := range lessons {
 		if lr.misplaced != "" {
-			lr.res.fail("%s: an exercise's tests use a helper from another exercise's test file; "+
-				"move it to a test file no exercise owns (main_test.go, say):\n%s", lr.l.Dir, lr.misplaced)
+			lr.res.fail("%s: an exercise's tests use a helper from a later exercise's test file; "+
+				"move it to the first exercise that uses it, or to a test file no exercise owns:\n%s", lr.l.Dir, lr.misplaced)
 		}
 	}
 	for i, v := range verdicts {

@@ -15,7 +15,7 @@ var ErrNotOwner = errors.New("lock not held by this token")
 
 // RedisLock is a lock in Redis that only its owner can release.
 type RedisLock struct {
-	Client *redis.Client
+	Client redis.Cmdable
 	Key    string
 }
 

@@ -16,7 +16,7 @@ var ErrNotOwner = errors.New("lock not held by this token")
 
 // RedisLock is a lock in Redis that only its owner can release.
 type RedisLock struct {
-	Client *redis.Client
+	Client redis.Cmdable
 	Key    string
 }
 
@@ -24,7 +24,8 @@ type RedisLock struct {
 // and sets the expiry in one command.
 func (l *RedisLock) Acquire(ctx context.Context, hold time.Duration) (token string, ok bool, err error) {
 	token = rand.Text()
-	err = l.Client.Do(ctx, "SET", l.Key, token, "NX", "EX", int(hold.Seconds())).Err()
+	// A whole-second TTL goes out as SET ... NX EX int(hold.Seconds()).
+	err = l.Client.SetArgs(ctx, l.Key, token, redis.SetArgs{Mode: "NX", TTL: hold.Truncate(time.Second)}).Err()
 	ok = err == nil
 	if errors.Is(err, redis.Nil) {
 		err = nil

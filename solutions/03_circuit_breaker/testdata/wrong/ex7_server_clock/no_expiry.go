@@ -11,7 +11,7 @@ import (
 
 // OpenSpell is a shared breaker's open spell, timed by the server's clock.
 type OpenSpell struct {
-	Client *redis.Client
+	Client redis.Cmdable
 	Key    string
 	Clock  func() time.Time // this replica's clock: not to be trusted
 }

@@ -11,14 +11,15 @@ import (
 
 // OpenSpell is a shared breaker's open spell, timed by the server's clock.
 type OpenSpell struct {
-	Client *redis.Client
+	Client redis.Cmdable
 	Key    string
 	Clock  func() time.Time // this replica's clock: not to be trusted
 }
 
 // Open starts an open spell of d: a key that lives d by the server's clock.
 func (o *OpenSpell) Open(ctx context.Context, d time.Duration) error {
-	return o.Client.Do(ctx, "SET", o.Key, "open", "EX", int(d.Seconds())).Err()
+	// A whole-second expiry goes out as SET ... EX int(d.Seconds()).
+	return o.Client.Set(ctx, o.Key, "open", d.Truncate(time.Second)).Err()
 }
 
 // IsOpen reports whether the key still lives.

@@ -19,7 +19,7 @@ return n
 
 // Hit counts one request in the counter at key and reports whether it is
 // within limit for the window that started with the key's first hit.
-func Hit(ctx context.Context, rdb *redis.Client, key string, limit int64, window time.Duration) (allowed bool, err error) {
+func Hit(ctx context.Context, rdb redis.Cmdable, key string, limit int64, window time.Duration) (allowed bool, err error) {
 	n, err := hitScript.Run(ctx, rdb, []string{key}, window.Milliseconds()).Int64()
 	if err != nil {
 		return false, err
