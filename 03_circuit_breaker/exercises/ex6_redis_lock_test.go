@@ -19,14 +19,14 @@ import (
 
 // lockRig is one embedded server and the replicas' locks on one key.
 type lockRig struct {
-	srv  *redisenv.Server
+	srv  redisenv.Store
 	key  string
-	look *redis.Client // the test's own client, to inspect the key
+	look redisenv.Client // the test's own client, to inspect the key
 }
 
 func newLockRig(t *testing.T) *lockRig {
 	t.Helper()
-	srv, err := redisenv.StartEmbedded()
+	srv, err := redisenv.StartEmbeddedStore()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,11 +38,9 @@ func newLockRig(t *testing.T) *lockRig {
 
 // client returns a connected client with hook (if any) installed. Its
 // timeouts are generous: a loaded machine must not fail these tests.
-func (r *lockRig) client(t *testing.T, hook redis.Hook) *redis.Client {
+func (r *lockRig) client(t *testing.T, hook redis.Hook) redisenv.Client {
 	t.Helper()
-	o := r.srv.Options()
-	o.ReadTimeout, o.WriteTimeout = 2*time.Second, 2*time.Second
-	c := redis.NewClient(o)
+	c := r.srv.PatientClient(2 * time.Second)
 	t.Cleanup(func() { c.Close() })
 	if err := c.Ping(context.Background()).Err(); err != nil {
 		t.Fatal(err)

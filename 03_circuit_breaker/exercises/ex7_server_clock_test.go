@@ -21,9 +21,9 @@ type skewedReplica struct {
 	spell *OpenSpell
 }
 
-func newSkewedReplicas(t *testing.T) (*redisenv.Server, []skewedReplica) {
+func newSkewedReplicas(t *testing.T) (redisenv.Store, []skewedReplica) {
 	t.Helper()
-	srv, err := redisenv.StartEmbedded()
+	srv, err := redisenv.StartEmbeddedStore()
 	if err != nil {
 		t.Fatal(err)
 	}

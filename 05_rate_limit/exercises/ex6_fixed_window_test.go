@@ -15,14 +15,14 @@ import (
 // hitter is a test's Redis: the server (embedded, or REDIS_URL's), a
 // client, and a key of the test's own.
 type hitter struct {
-	s   *redisenv.Server
-	c   *redis.Client
+	s   redisenv.Store
+	c   redisenv.Client
 	key string
 }
 
 func newHitter(t *testing.T) *hitter {
 	t.Helper()
-	s := redisenv.New(t)
+	s := redisenv.NewStore(t)
 	c := patientClient(s)
 	t.Cleanup(func() { c.Close() })
 	return &hitter{s: s, c: c, key: s.Key("window")}
@@ -30,15 +30,13 @@ func newHitter(t *testing.T) *hitter {
 
 // patientClient is a client of s with timeouts a busy machine cannot
 // trip: these tests are about what Hit does, not about a slow store.
-func patientClient(s *redisenv.Server) *redis.Client {
-	o := s.Options()
-	o.DialTimeout, o.ReadTimeout, o.WriteTimeout = 5*time.Second, 5*time.Second, 5*time.Second
-	return redis.NewClient(o)
+func patientClient(s redisenv.Store) redisenv.Client {
+	return s.PatientClient(5 * time.Second)
 }
 
 // hit calls Hit and fails the test on an error, or as not started on the
 // stub's.
-func (h *hitter) hit(t *testing.T, c *redis.Client, limit int64, window time.Duration) bool {
+func (h *hitter) hit(t *testing.T, c redisenv.Client, limit int64, window time.Duration) bool {
 	t.Helper()
 	ok, err := Hit(context.Background(), c, h.key, limit, window)
 	if errors.Is(err, errNotImplemented) {

@@ -196,7 +196,7 @@ func TestEx7ManyAtOnce(t *testing.T) {
 // the embedded server (or REDIS_URL's), and takes the server away.
 func TestEx7RealStoreStops(t *testing.T) {
 	for _, p := range []Policy{FailOpen, FailClosed} {
-		s := redisenv.New(t)
+		s := redisenv.NewStore(t)
 		c := patientClient(s)
 		defer c.Close()
 		key := s.Key("requests")
