@@ -28,12 +28,6 @@ func newHitter(t *testing.T) *hitter {
 	return &hitter{s: s, c: c, key: s.Key("window")}
 }
 
-// patientClient is a client of s with timeouts a busy machine cannot
-// trip: these tests are about what Hit does, not about a slow store.
-func patientClient(s redisenv.Store) redisenv.Client {
-	return s.PatientClient(5 * time.Second)
-}
-
 // hit calls Hit and fails the test on an error, or as not started on the
 // stub's.
 func (h *hitter) hit(t *testing.T, c redisenv.Client, limit int64, window time.Duration) bool {

@@ -113,10 +113,19 @@ func runExercises(ws *workspace, p *progress) result {
 		wg.Go(func() {
 			var b *wrongBatch
 			var problem string
+			// One control per exercise: its solution in a copy made like
+			// the wrong answers' copies. All its tests must pass, which
+			// proves the copy tests what go test on the package tests.
+			controls := map[int]wrongJob{}
 			slot(func() {
 				var answers []wrongJob
 				for _, i := range idx {
 					answers = append(answers, wrongs[i])
+					e := wrongs[i].e
+					controls[e.Number] = wrongJob{li, e, course.Wrong{Path: e.Solution}}
+				}
+				for _, c := range controls {
+					answers = append(answers, c)
 				}
 				if test2json() == "" {
 					problem = "go tool test2json is not available"
@@ -127,11 +136,11 @@ func runExercises(ws *workspace, p *progress) result {
 				}
 				// Either a wrong answer does not compile (then neither
 				// build works, and the runs one by one name it), or an
-				// exercise's tests use a helper from a later exercise's
+				// exercise's tests use a helper from another exercise's
 				// test file. That is a fault of the course: a helper
-				// lives in the test file of the first exercise that
-				// uses it, or in a shared one, so that each copy
-				// compiles only what its exercise needs.
+				// that several exercises use lives in a test file no
+				// exercise owns, so that each copy compiles only what
+				// its exercise needs.
 				narrow := problem
 				if b, problem = buildBatch(tmp, lr, answers, false); b != nil {
 					lr.misplaced = narrow
@@ -142,13 +151,38 @@ func runExercises(ws *workspace, p *progress) result {
 				// compile; the summary says why it ran this way.
 				lr.unbatched = problem
 			}
+			// An exercise whose control fails has its wrong answers run
+			// one go test each, as they would without a batch.
+			trusted := map[int]bool{}
+			if b != nil {
+				var cmu sync.Mutex
+				var cwg sync.WaitGroup
+				for k, c := range controls {
+					cwg.Go(func() {
+						slot(func() {
+							problem := judgeControl(b.run(c.e, c.w), b.pkgPath)
+							cmu.Lock()
+							defer cmu.Unlock()
+							if problem == "" {
+								trusted[k] = true
+								return
+							}
+							lr.controls = append(lr.controls, fmt.Sprintf("%s: its tests do not all pass on the solution "+
+								"in the copy the wrong answers run in (one that holds the shared test files and %s's own): %s",
+								c.e.ID, filepath.Base(c.e.Test), problem))
+						})
+					})
+				}
+				cwg.Wait()
+				sort.Strings(lr.controls)
+			}
 			var lwg sync.WaitGroup
 			for _, i := range idx {
 				j := wrongs[i]
 				lwg.Go(func() {
 					slot(func() {
 						var v string
-						if b != nil {
+						if b != nil && trusted[j.e.Number] {
 							v = judgeWrong(b.run(j.e, j.w), b.pkgPath, j.e, j.w)
 						} else {
 							v = checkWrong(tmp, lr.l, lr.solutions, j.e, j.w, fmt.Sprintf("%s-wrong-%d.json", lr.l.Dir, i))
@@ -182,9 +216,12 @@ func runExercises(ws *workspace, p *progress) result {
 	wg.Wait()
 
 	for _, lr := range lessons {
+		for _, c := range lr.controls {
+			lr.res.fail("%s", c)
+		}
 		if lr.misplaced != "" {
-			lr.res.fail("%s: an exercise's tests use a helper from a later exercise's test file; "+
-				"move it to the first exercise that uses it, or to a test file no exercise owns:\n%s", lr.l.Dir, lr.misplaced)
+			lr.res.fail("%s: an exercise's tests use a helper from another exercise's test file; "+
+				"move it to a test file no exercise owns (helpers_test.go, say):\n%s", lr.l.Dir, lr.misplaced)
 		}
 	}
 	for i, v := range verdicts {
@@ -234,10 +271,11 @@ type lessonRun struct {
 	solutions map[string]string // stub -> solution, both course paths
 	base      string            // hash of everything the lesson's runs read
 	res       lessonResult
-	unbatched string // why the wrong answers ran one go test each, if they did
-	misplaced string // why the copies needed every test file, if they did
-	wrong     int    // catalogued wrong answers
-	caught    int    // ... of which the tests caught
+	unbatched string   // why the wrong answers ran one go test each, if they did
+	misplaced string   // why the copies needed every test file, if they did
+	controls  []string // exercises whose solution failed in its copy
+	wrong     int      // catalogued wrong answers
+	caught    int      // ... of which the tests caught
 }
 
 // lessonResult is the outcome of a lesson's checks.
@@ -383,6 +421,27 @@ func checkWrong(tmp string, l course.Lesson, solutions map[string]string, e cour
 	tr := goTestJSONEnv([]string{"GOMAXPROCS=1"},
 		"-vet=off", "-count=1", "-timeout", wrongTimeout.String(), "-ldflags=-w", "-run", e.TestPattern(), "-overlay", ov, "./"+l.ExercisesDir())
 	return judgeWrong(tr, importPath(l.ExercisesDir()), e, w)
+}
+
+// judgeControl reads the run of an exercise's tests on its solution and
+// returns "" when every test ran and passed, or what went wrong.
+func judgeControl(tr testRun, pkgPath string) string {
+	ran := 0
+	var failed []string
+	for key, action := range tr.tests {
+		ran++
+		if action != "pass" {
+			failed = append(failed, strings.TrimPrefix(key, pkgPath+" "))
+		}
+	}
+	sort.Strings(failed)
+	switch {
+	case len(failed) > 0:
+		return strings.Join(failed, ", ") + " failed:\n" + head(tr.outputOf(pkgPath+" "+failed[0])+tr.raw, 12)
+	case ran == 0 || tr.pkgs[pkgPath] != "pass":
+		return "no test ran, or the binary failed:\n" + tail(tr.outputOf(pkgPath)+tr.raw, 12)
+	}
+	return ""
 }
 
 // judgeWrong reads the run of exercise e's tests with w in place of its
