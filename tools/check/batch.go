@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -125,7 +126,7 @@ func buildBatch(tmp string, lr *lessonRun, answers []wrongJob, narrow bool) (*wr
 	}
 
 	b := &wrongBatch{
-		bin:     filepath.Join(tmp, fmt.Sprintf("%s-wrong-%t.test", l.Dir, narrow)),
+		bin:     filepath.Join(tmp, fmt.Sprintf("%s-wrong-%t.test%s", l.Dir, narrow, exeSuffix())),
 		dir:     exDir,
 		pkgPath: importPath(l.ExercisesDir()),
 		copies:  map[string]string{},
@@ -201,6 +202,14 @@ func buildBatch(tmp string, lr *lessonRun, answers []wrongJob, narrow bool) (*wr
 		return nil, "go test -c: " + tail(out, 20)
 	}
 	return b, ""
+}
+
+// exeSuffix is what an executable's name ends with here.
+func exeSuffix() string {
+	if runtime.GOOS == "windows" {
+		return ".exe"
+	}
+	return ""
 }
 
 // exerciseNumber is k for a file of exercise k (ex3_loop.go,
