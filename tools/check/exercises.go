@@ -38,9 +38,11 @@ const wrongTimeout = 2 * time.Minute
 //     GOMAXPROCS=1 and no -race, so a concurrency test passes only if it
 //     forces the bad interleaving itself.
 //
-// Every run uses go test -overlay, so no file is touched. The runs of all
-// lessons share one pool of workers; a run whose inputs are byte-identical
-// to one that passed before is not repeated (see cache.go).
+// Every build uses -overlay, so no file is touched. A lesson's wrong
+// answers share one test binary (see batch.go), checked first by running
+// each exercise's solution in it; the runs of all lessons share one pool
+// of workers; a run whose inputs are byte-identical to one that passed
+// before is not repeated (see cache.go).
 func runExercises(ws *workspace, p *progress) result {
 	tmp, err := os.MkdirTemp("", "exercises-")
 	if err != nil {
