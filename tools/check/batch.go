@@ -32,9 +32,12 @@ import (
 //
 // The binary holds, for each wrong answer, a copy of the exercises
 // package with that answer in place of its stub, the solutions in place
-// of the other stubs, and the package's test files compiled in as plain
-// files. Each copy is its own package, so the copies never see each
-// other. A small generated test package on top names every test of the
+// of the other stubs, and some of the package's test files compiled in
+// as plain files: those no exercise owns and those of the answer's own
+// exercise. Each copy is its own package, so the copies never see each
+// other. Beside them sits one control copy per exercise, its solution in
+// place, whose tests must all pass before any wrong answer's verdict
+// counts (runExercises). A small generated test package on top names every test of the
 // lesson once; each of its tests calls the same test of the copy that
 // the environment variable wrongAnswerEnv selects, and its TestMain calls
 // that copy's TestMain. The binary runs once per wrong answer, as its own
@@ -113,8 +116,8 @@ func buildBatch(tmp string, lr *lessonRun, answers []wrongJob, narrow bool) (*wr
 			}
 			hasMain = hasMain || main
 		}
-		// A plain file, ex1_backoff_testfile.go, whose //line comment
-		// keeps the name ex1_backoff_test.go in failure messages.
+		// A plain file, ex3_loop_testfile.go, whose //line comment
+		// keeps the name ex3_loop_test.go in failure messages.
 		text := fmt.Sprintf("//line %s:1\n%s", name, src)
 		sum := sha256.Sum256([]byte(text))
 		f.sum = hex.EncodeToString(sum[:])
