@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -112,92 +113,19 @@ func runExercises(ws *workspace, p *progress) result {
 	}
 	for li, idx := range pending {
 		lr := lessons[li]
+		var jobs []wrongJob
+		for _, i := range idx {
+			jobs = append(jobs, wrongs[i])
+		}
 		wg.Go(func() {
-			var b *wrongBatch
-			var problem string
-			// One control per exercise: its solution in a copy made like
-			// the wrong answers' copies. All its tests must pass, which
-			// proves the copy tests what go test on the package tests.
-			controls := map[int]wrongJob{}
-			slot(func() {
-				var answers []wrongJob
-				for _, i := range idx {
-					answers = append(answers, wrongs[i])
-					e := wrongs[i].e
-					controls[e.Number] = wrongJob{li, e, course.Wrong{Path: e.Solution}}
+			lr.checkWrongs(tmp, jobs, slot, func(k int, verdict string) {
+				i := idx[k]
+				if verdict == "" {
+					var kept struct{}
+					ws.cache.put(keys[i], kept)
 				}
-				for _, c := range controls {
-					answers = append(answers, c)
-				}
-				if test2json() == "" {
-					problem = "go tool test2json is not available"
-					return
-				}
-				if b, problem = buildBatch(tmp, lr, answers, true); b != nil {
-					return
-				}
-				// Either a wrong answer does not compile (then neither
-				// build works, and the runs one by one name it), or an
-				// exercise's tests use a helper from another exercise's
-				// test file. That is a fault of the course: a helper
-				// that several exercises use lives in a test file no
-				// exercise owns, so that each copy compiles only what
-				// its exercise needs.
-				narrow := problem
-				if b, problem = buildBatch(tmp, lr, answers, false); b != nil {
-					lr.misplaced = narrow
-				}
+				checked(i, verdict)
 			})
-			if b == nil && problem != "" {
-				// Slower, but it names a wrong answer that does not
-				// compile; the summary says why it ran this way.
-				lr.unbatched = problem
-			}
-			// An exercise whose control fails has its wrong answers run
-			// one go test each, as they would without a batch.
-			trusted := map[int]bool{}
-			if b != nil {
-				var cmu sync.Mutex
-				var cwg sync.WaitGroup
-				for k, c := range controls {
-					cwg.Go(func() {
-						slot(func() {
-							problem := judgeControl(b.run(c.e, c.w), b.pkgPath)
-							cmu.Lock()
-							defer cmu.Unlock()
-							if problem == "" {
-								trusted[k] = true
-								return
-							}
-							lr.controls = append(lr.controls, fmt.Sprintf("%s: its tests do not all pass on the solution "+
-								"in the copy the wrong answers run in (one that holds the shared test files and %s's own): %s",
-								c.e.ID, filepath.Base(c.e.Test), problem))
-						})
-					})
-				}
-				cwg.Wait()
-				sort.Strings(lr.controls)
-			}
-			var lwg sync.WaitGroup
-			for _, i := range idx {
-				j := wrongs[i]
-				lwg.Go(func() {
-					slot(func() {
-						var v string
-						if b != nil && trusted[j.e.Number] {
-							v = judgeWrong(b.run(j.e, j.w), b.pkgPath, j.e, j.w)
-						} else {
-							v = checkWrong(tmp, lr.l, lr.solutions, j.e, j.w, fmt.Sprintf("%s-wrong-%d.json", lr.l.Dir, i))
-						}
-						if v == "" {
-							var kept struct{}
-							ws.cache.put(keys[i], kept)
-						}
-						checked(i, v)
-					})
-				})
-			}
-			lwg.Wait()
 		})
 	}
 	// The solution runs build with -race, on what the tests step
@@ -264,6 +192,107 @@ type wrongJob struct {
 	lesson int // index in the step's lessons
 	e      course.Exercise
 	w      course.Wrong
+}
+
+// checkWrongs checks some of the lesson's wrong answers, each job on a
+// worker that slot provides, and calls done with each job's index in jobs
+// and its verdict ("" when it was caught).
+func (lr *lessonRun) checkWrongs(tmp string, jobs []wrongJob, slot func(func()), done func(k int, verdict string)) {
+	var b *wrongBatch
+	controls := lr.controlsFor(jobs)
+	slot(func() { b = lr.buildWrongBatch(tmp, append(slices.Clone(jobs), controls...)) })
+	trusted := map[int]bool{}
+	if b != nil {
+		trusted = lr.runControls(b, controls, slot)
+	}
+	var wg sync.WaitGroup
+	for k, j := range jobs {
+		wg.Go(func() {
+			slot(func() {
+				// An exercise whose control failed has its wrong answers
+				// run one go test each, as they would without a batch.
+				if b != nil && trusted[j.e.Number] {
+					done(k, judgeWrong(b.run(j.e, j.w), b.pkgPath, j.e, j.w))
+				} else {
+					done(k, checkWrong(tmp, lr.l, lr.solutions, j.e, j.w, fmt.Sprintf("%s-wrong-%d.json", lr.l.Dir, k)))
+				}
+			})
+		})
+	}
+	wg.Wait()
+}
+
+// controlsFor returns one control per exercise among jobs, in exercise
+// order: the exercise's solution, put in a copy made like the wrong
+// answers' copies. All its tests must pass, which proves the copy tests
+// what go test on the package tests.
+func (lr *lessonRun) controlsFor(jobs []wrongJob) []wrongJob {
+	byNumber := map[int]wrongJob{}
+	for _, j := range jobs {
+		byNumber[j.e.Number] = wrongJob{j.lesson, j.e, course.Wrong{Path: j.e.Solution}}
+	}
+	var controls []wrongJob
+	for _, n := range slices.Sorted(maps.Keys(byNumber)) {
+		controls = append(controls, byNumber[n])
+	}
+	return controls
+}
+
+// buildWrongBatch builds the lesson's batch binary for jobs, or returns
+// nil, having recorded why, when none can be built.
+func (lr *lessonRun) buildWrongBatch(tmp string, jobs []wrongJob) *wrongBatch {
+	if test2json() == "" {
+		lr.unbatched = "go tool test2json is not available"
+		return nil
+	}
+	b, problem := buildBatch(tmp, lr, jobs, true)
+	if b != nil {
+		return b
+	}
+	// Either a wrong answer does not compile (then neither build works,
+	// and the runs one by one name it), or an exercise's tests use a
+	// helper from another exercise's test file. That is a fault of the
+	// course: a helper that several exercises use lives in a test file no
+	// exercise owns, so that each copy compiles only what its exercise
+	// needs.
+	narrow := problem
+	if b, problem = buildBatch(tmp, lr, jobs, false); b != nil {
+		lr.misplaced = narrow
+		return b
+	}
+	// Slower, but it names a wrong answer that does not compile; the
+	// summary says why it ran this way.
+	lr.unbatched = problem
+	return nil
+}
+
+// runControls runs each control in b and returns the exercises whose
+// control passed; the others are recorded as the lesson's failures.
+func (lr *lessonRun) runControls(b *wrongBatch, controls []wrongJob, slot func(func())) map[int]bool {
+	var (
+		mu      sync.Mutex
+		wg      sync.WaitGroup
+		trusted = map[int]bool{}
+	)
+	for _, c := range controls {
+		wg.Go(func() {
+			slot(func() {
+				problem := judgeControl(b.run(c.e, c.w), b.pkgPath)
+				mu.Lock()
+				defer mu.Unlock()
+				if problem == "" {
+					trusted[c.e.Number] = true
+					return
+				}
+				lr.controls = append(lr.controls, fmt.Sprintf("%s: its tests do not all pass on the solution "+
+					"in the copy the wrong answers run in (one that holds the shared test files and %s's own): %s",
+					c.e.ID, filepath.Base(c.e.Test), problem))
+			})
+		})
+	}
+	wg.Wait()
+	sort.Strings(lr.controls)
+	return trusted
 }
 
 // lessonRun is one lesson's part of the exercises step.
