@@ -284,10 +284,7 @@ func runDemos(ws *workspace, p *progress) result {
 // runDemo checks one lesson's demo and returns its summary line, whether
 // it passed, and what went wrong.
 func runDemo(tmp, l string) (line string, ok bool, detail string) {
-	bin := filepath.Join(tmp, l)
-	if runtime.GOOS == "windows" {
-		bin += ".exe"
-	}
+	bin := filepath.Join(tmp, l+exeSuffix())
 	if out, err := run(0, "go", "build", "-ldflags=-w", "-o", bin, "./"+l); err != nil {
 		return l + " did not build", false, fmt.Sprintf("go build ./%s: %v\n%s\n", l, err, tail(out, 30))
 	}
