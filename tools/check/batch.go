@@ -21,6 +21,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"reliability/workshop/course"
 )
@@ -250,8 +252,10 @@ func testFuncs(name string, src []byte) (tests []string, hasMain bool, err error
 			hasMain = true
 			continue
 		}
-		if rest := strings.TrimPrefix(fn.Name.Name, "Test"); rest != "" && strings.ToLower(rest[:1]) == rest[:1] && rest[:1] != "_" {
-			continue // Testify is not a test
+		// go test's rule: Testify is not a test; Test, Test_x and Test1
+		// are.
+		if next, _ := utf8.DecodeRuneInString(fn.Name.Name[len("Test"):]); unicode.IsLower(next) {
+			continue
 		}
 		if fn.Type.Params.NumFields() == 1 {
 			tests = append(tests, fn.Name.Name)

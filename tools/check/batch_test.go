@@ -20,11 +20,12 @@ func TestEx1_Edge(t *testing.T) {}
 func helper(t *testing.T) {}
 func (x T) TestEx1Method(t *testing.T) {}
 func TestEx2Later(t *testing.T) {}
+func Test1(t *testing.T) {}
 `
 	tests, hasMain, err := testFuncs("ex1_x_test.go", []byte(src))
 	require.NoError(t, err)
 	assert.True(t, hasMain)
-	assert.Equal(t, []string{"TestEx1Caps", "TestEx1_Edge", "TestEx2Later"}, tests,
+	assert.Equal(t, []string{"TestEx1Caps", "TestEx1_Edge", "TestEx2Later", "Test1"}, tests,
 		"in declaration order, without TestMain, Testify, helpers or methods")
 }
 
